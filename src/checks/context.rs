@@ -1,0 +1,105 @@
+//! What checks read: the evidence plus indexes derived from it once per evaluation.
+
+use serde_json::Value;
+
+use crate::checks::profile::{self, ContainerProfile};
+use crate::evidence::{Evidence, Manifest, YamlDocument};
+use crate::model::{Location, Resource};
+
+/// The evidence, with the views several checks share computed once.
+pub struct Context<'e> {
+    pub evidence: &'e Evidence,
+    /// Every container found in manifests (later also live workloads and Docker), judged
+    /// through one normalised profile.
+    pub containers: Vec<ContainerProfile>,
+}
+
+impl<'e> Context<'e> {
+    /// Builds the shared views of `evidence`.
+    pub fn new(evidence: &'e Evidence) -> Self {
+        let containers = manifests(evidence)
+            .flat_map(profile::from_manifest)
+            .collect();
+        Context {
+            evidence,
+            containers,
+        }
+    }
+
+    /// Kubernetes objects from files.
+    pub fn manifests(&self) -> impl Iterator<Item = &'e Manifest> {
+        manifests(self.evidence)
+    }
+
+    /// GitHub Actions workflows from files.
+    pub fn workflows(&self) -> &'e [YamlDocument] {
+        self.evidence
+            .files
+            .as_ref()
+            .map_or(&[], |f| f.workflows.as_slice())
+    }
+
+    /// Parsed Dockerfiles.
+    pub fn dockerfiles(&self) -> &'e [crate::evidence::Dockerfile] {
+        self.evidence
+            .files
+            .as_ref()
+            .map_or(&[], |f| f.dockerfiles.as_slice())
+    }
+}
+
+fn manifests(evidence: &Evidence) -> impl Iterator<Item = &Manifest> {
+    evidence.files.iter().flat_map(|f| f.manifests.iter())
+}
+
+/// The identity of a Kubernetes object found in a file, optionally narrowed to a part.
+pub fn manifest_resource(manifest: &Manifest, part: Option<&str>) -> Resource {
+    let object = manifest.object();
+    let group = manifest
+        .api_version()
+        .rsplit_once('/')
+        .map_or("core", |(g, _)| g);
+    let namespace = manifest.namespace().unwrap_or("-");
+    let kind = manifest.kind();
+    let name = object
+        .pointer("/metadata/name")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    let display_ns = manifest
+        .namespace()
+        .map(|n| format!("{n}/"))
+        .unwrap_or_default();
+    let mut display = format!("{kind} {display_ns}{name}");
+    if let Some(part) = part {
+        display.push_str(&format!(", container {part}"));
+    }
+    Resource {
+        canonical: format!(
+            "file/{}#{group}/{kind}/{namespace}/{name}",
+            manifest.doc.path
+        ),
+        part: part.map(str::to_string),
+        display,
+    }
+}
+
+/// The location of a node (pointer relative to the object) of a manifest.
+pub fn manifest_location(manifest: &Manifest, relative: &str) -> Location {
+    Location {
+        path: manifest.doc.path.clone(),
+        line: manifest.line_of(relative),
+    }
+}
+
+/// The identity of a whole file.
+pub fn file_resource(path: &str, part: Option<&str>) -> Resource {
+    let display = match part {
+        Some(part) => format!("{path} ({part})"),
+        None => path.to_string(),
+    };
+    Resource {
+        canonical: format!("file/{path}"),
+        part: part.map(str::to_string),
+        display,
+    }
+}

@@ -1,0 +1,144 @@
+//! The command line: clap definitions, turned once into a validated run configuration.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::{Severity, SourceKind};
+
+/// Audit the security posture of a software delivery system.
+#[derive(Debug, Parser)]
+#[command(
+    name = "rampart",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+/// What to do.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan a directory and the reachable sources (the default).
+    Scan(ScanArgs),
+    /// List every check of the catalogue.
+    Checks {
+        /// Print the catalogue as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Explain one check: why it matters and how to fix it.
+    Explain {
+        /// A check id such as CTR-010.
+        id: String,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Markdown,
+    Sarif,
+}
+
+/// Options of a scan.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ScanArgs {
+    /// The directory (or single file) to scan.
+    #[arg(value_name = "PATH")]
+    pub path: Option<PathBuf>,
+
+    /// Output format; `text` is a plain summary.
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write the output to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Shorthand for `--format json`.
+    #[arg(long, conflicts_with = "format")]
+    pub json: bool,
+
+    /// Also write a markdown report to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+
+    /// Also write SARIF 2.1.0 to FILE (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    pub sarif: Option<PathBuf>,
+
+    /// Sources to collect from, comma-separated: files, kube, docker, github.
+    #[arg(long, value_delimiter = ',', value_parser = parse_source)]
+    pub sources: Option<Vec<SourceKind>>,
+
+    /// Exit with 1 when a finding at or above this severity exists.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+
+    /// Show only findings at or above this severity (grading is unaffected).
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    pub min_severity: Option<Severity>,
+
+    /// Save the collected evidence to FILE, to re-evaluate it elsewhere.
+    #[arg(long, value_name = "FILE")]
+    pub save_evidence: Option<PathBuf>,
+
+    /// Evaluate a saved evidence bundle instead of collecting.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["path", "sources", "demo"])]
+    pub evidence: Option<PathBuf>,
+
+    /// Evaluate the bundled demonstration evidence; needs nothing connected.
+    #[arg(long)]
+    pub demo: bool,
+
+    /// Read configuration from FILE instead of `rampart.toml` in the scanned directory.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Write a log to FILE (the level comes from RUST_LOG, default `info`).
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+}
+
+fn parse_severity(value: &str) -> Result<Severity, String> {
+    value.parse()
+}
+
+fn parse_source(value: &str) -> Result<SourceKind, String> {
+    value.parse()
+}
+
+impl Cli {
+    /// The scan options, whether given at top level or after `scan`.
+    pub fn scan_args(&self) -> &ScanArgs {
+        match &self.command {
+            Some(Command::Scan(args)) => args,
+            _ => &self.scan,
+        }
+    }
+}
+
+impl ScanArgs {
+    /// The primary output format.
+    pub fn effective_format(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else {
+            self.format.unwrap_or(Format::Text)
+        }
+    }
+}

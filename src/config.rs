@@ -1,0 +1,327 @@
+//! Configuration: `rampart.toml` in the scanned directory and the user's file under the
+//! XDG config directory, merged over defaults embedded in the binary.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::model::{Severity, SourceKind};
+
+/// The defaults, also the documentation of every key.
+pub const DEFAULTS: &str = include_str!("../config/default.toml");
+
+/// The merged configuration of a run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Config {
+    pub sources: Vec<SourceKind>,
+    pub fail_on: Option<Severity>,
+    pub min_severity: Severity,
+    pub max_file_size: u64,
+    /// Check id (upper case) → severity.
+    pub severity: BTreeMap<String, Severity>,
+    /// Files that were read, in merge order, for messages.
+    pub files: Vec<PathBuf>,
+    /// Unknown keys and similar, each naming the file and the key.
+    pub warnings: Vec<String>,
+}
+
+/// One file's worth of settings; every field optional so layers can be merged.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct Layer {
+    #[serde(default, deserialize_with = "sources")]
+    sources: Option<Vec<SourceKind>>,
+    #[serde(default, alias = "fail_on", deserialize_with = "severity")]
+    fail_on: Option<Severity>,
+    #[serde(default, alias = "min_severity", deserialize_with = "severity")]
+    min_severity: Option<Severity>,
+    #[serde(default)]
+    files: FilesLayer,
+    #[serde(default)]
+    severity: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct FilesLayer {
+    #[serde(default, alias = "max_file_size")]
+    max_file_size: Option<u64>,
+}
+
+fn severity<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Severity>, D::Error> {
+    let text: Option<String> = Option::deserialize(d)?;
+    text.map(|t| t.parse().map_err(serde::de::Error::custom))
+        .transpose()
+}
+
+fn sources<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<SourceKind>>, D::Error> {
+    let names: Option<Vec<String>> = Option::deserialize(d)?;
+    names
+        .map(|n| {
+            n.iter()
+                .map(|s| s.parse().map_err(serde::de::Error::custom))
+                .collect()
+        })
+        .transpose()
+}
+
+/// Why configuration could not be loaded. Exits with code 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Where configuration files are looked for.
+#[derive(Debug, Clone, Default)]
+pub struct ConfigPaths {
+    /// The project file: `--config`, or `rampart.toml` in the scanned directory.
+    pub project: Option<PathBuf>,
+    /// Whether the project file was named explicitly (then it must exist).
+    pub project_explicit: bool,
+    /// The user's file, normally `$XDG_CONFIG_HOME/rampart/config.toml`.
+    pub user: Option<PathBuf>,
+}
+
+impl ConfigPaths {
+    /// The usual places for a scan of `root`, given the environment's home directories.
+    pub fn discover(
+        root: Option<&Path>,
+        explicit: Option<&Path>,
+        xdg: Option<PathBuf>,
+        home: Option<PathBuf>,
+    ) -> Self {
+        let user_dir = xdg
+            .filter(|p| p.is_absolute())
+            .or_else(|| home.map(|h| h.join(".config")));
+        let project = match explicit {
+            Some(path) => Some(path.to_path_buf()),
+            None => root.map(|r| {
+                if r.is_dir() {
+                    r.join("rampart.toml")
+                } else {
+                    r.with_file_name("rampart.toml")
+                }
+            }),
+        };
+        ConfigPaths {
+            project,
+            project_explicit: explicit.is_some(),
+            user: user_dir.map(|d| d.join("rampart").join("config.toml")),
+        }
+    }
+}
+
+impl Config {
+    /// The embedded defaults alone.
+    pub fn defaults() -> Self {
+        let mut config = Config {
+            sources: vec![SourceKind::Files],
+            fail_on: None,
+            min_severity: Severity::Info,
+            max_file_size: 2 * 1024 * 1024,
+            severity: BTreeMap::new(),
+            files: Vec::new(),
+            warnings: Vec::new(),
+        };
+        // The embedded file is part of the binary and covered by a test; should it ever
+        // fail to parse, the literal defaults above still hold.
+        if let Ok(layer) = parse_layer(DEFAULTS, Path::new("<built-in defaults>"), &mut Vec::new())
+        {
+            let _ = config.apply(layer, Path::new("<built-in defaults>"));
+        }
+        config
+    }
+
+    /// Loads the user's file, then the project's, over the defaults.
+    pub fn load(paths: &ConfigPaths) -> Result<Self, ConfigError> {
+        let mut config = Config::defaults();
+        for (path, required) in [
+            (&paths.user, false),
+            (&paths.project, paths.project_explicit),
+        ] {
+            let Some(path) = path else { continue };
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => continue,
+                Err(e) => {
+                    return Err(ConfigError(format!(
+                        "cannot read configuration `{}`: {e}",
+                        path.display()
+                    )));
+                }
+            };
+            let layer = parse_layer(&text, path, &mut config.warnings)?;
+            config.apply(layer, path)?;
+            config.files.push(path.clone());
+        }
+        Ok(config)
+    }
+
+    fn apply(&mut self, layer: Layer, path: &Path) -> Result<(), ConfigError> {
+        if let Some(sources) = layer.sources {
+            self.sources = sources;
+        }
+        if layer.fail_on.is_some() {
+            self.fail_on = layer.fail_on;
+        }
+        if let Some(min) = layer.min_severity {
+            self.min_severity = min;
+        }
+        if let Some(max) = layer.files.max_file_size {
+            self.max_file_size = max;
+        }
+        for (id, severity) in layer.severity {
+            let upper = id.to_ascii_uppercase();
+            if crate::checks::find(&upper).is_none() {
+                self.warnings.push(format!(
+                    "{}: `severity.{id}` names no check; run `rampart checks` for the ids",
+                    path.display()
+                ));
+                continue;
+            }
+            let parsed = severity.parse().map_err(|e: String| {
+                ConfigError(format!("{}: `severity.{id}`: {e}", path.display()))
+            })?;
+            self.severity.insert(upper, parsed);
+        }
+        Ok(())
+    }
+}
+
+fn parse_layer(text: &str, path: &Path, warnings: &mut Vec<String>) -> Result<Layer, ConfigError> {
+    let deserializer = toml::Deserializer::parse(text).map_err(|e| located(text, path, &e))?;
+    let mut unknown = Vec::new();
+    let layer = serde_ignored::deserialize(deserializer, |key| unknown.push(key.to_string()))
+        .map_err(|e: toml::de::Error| located(text, path, &e))?;
+    for key in unknown {
+        warnings.push(format!(
+            "{}: unknown key `{key}` is ignored",
+            path.display()
+        ));
+    }
+    Ok(layer)
+}
+
+/// A TOML error as `file:line:column: message`.
+fn located(text: &str, path: &Path, error: &toml::de::Error) -> ConfigError {
+    let message = error.message().trim().to_string();
+    match error.span() {
+        Some(span) => {
+            let before = &text[..span.start.min(text.len())];
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            ConfigError(format!(
+                "invalid configuration in `{}` at line {line}, column {column}: {message}",
+                path.display()
+            ))
+        }
+        None => ConfigError(format!(
+            "invalid configuration in `{}`: {message}",
+            path.display()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn embedded_defaults_parse_cleanly() {
+        let mut warnings = Vec::new();
+        parse_layer(DEFAULTS, Path::new("defaults"), &mut warnings).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+
+    #[test]
+    fn project_overrides_user_and_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = write(
+            dir.path(),
+            "user.toml",
+            "min-severity = \"low\"\nfail-on = \"critical\"\n",
+        );
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "fail-on = \"high\"\n[severity]\n\"ctr-001\" = \"medium\"\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: Some(user),
+        };
+        let config = Config::load(&paths).unwrap();
+        assert_eq!(config.min_severity, Severity::Low);
+        assert_eq!(config.fail_on, Some(Severity::High));
+        assert_eq!(config.severity.get("CTR-001"), Some(&Severity::Medium));
+        assert_eq!(config.files.len(), 2);
+    }
+
+    #[test]
+    fn unknown_keys_warn_with_file_and_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "colour = \"red\"\n[files]\nmax-size = 3\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: None,
+        };
+        let config = Config::load(&paths).unwrap();
+        assert_eq!(config.warnings.len(), 2, "{:?}", config.warnings);
+        assert!(
+            config.warnings[0].contains("rampart.toml") && config.warnings[0].contains("`colour`")
+        );
+        assert!(config.warnings[1].contains("`files.max-size`"));
+    }
+
+    #[test]
+    fn malformed_file_names_line_and_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "sources = [\"files\"]\nfail-on = = 3\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: None,
+        };
+        let err = Config::load(&paths).unwrap_err().to_string();
+        assert!(err.contains("line 2, column"), "{err}");
+    }
+
+    #[test]
+    fn bad_values_are_errors_naming_the_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = write(dir.path(), "rampart.toml", "fail-on = \"severe\"\n");
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: None,
+        };
+        let err = Config::load(&paths).unwrap_err().to_string();
+        assert!(err.contains("`severe`") && err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn explicit_missing_file_is_an_error() {
+        let paths = ConfigPaths {
+            project: Some(PathBuf::from("/nonexistent/rampart.toml")),
+            project_explicit: true,
+            user: None,
+        };
+        assert!(Config::load(&paths).is_err());
+    }
+}

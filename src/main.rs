@@ -1,0 +1,26 @@
+//! The `rampart` binary: parse arguments, install hooks, run, map errors to exit codes.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use rampart::cli::Cli;
+use rampart::run::{self, Environment, Exit};
+
+fn main() -> ExitCode {
+    // Clap prints its own usage errors and exits with 2, matching our usage code.
+    let cli = Cli::parse();
+    if let Err(report) = color_eyre::install() {
+        rampart::output::error(&format!("{report:#}"));
+    }
+    let _log_guard = rampart::output::logging::init(cli.scan_args().log_file.as_deref());
+
+    match run::run(&cli, &Environment::from_process()) {
+        Ok(exit) => ExitCode::from(exit as u8),
+        Err(error) => {
+            // Every error that reaches here is one the user can act on (a path, a file, a
+            // configuration key); DESIGN.md gives them all the usage code.
+            rampart::output::error(&format!("{error:#}"));
+            ExitCode::from(Exit::Usage as u8)
+        }
+    }
+}

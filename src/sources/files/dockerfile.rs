@@ -1,0 +1,220 @@
+//! Dockerfiles parsed with `parse-dockerfile`, reduced to stages and instructions.
+
+use parse_dockerfile::{Flag, Instruction};
+
+use crate::evidence::{DockerInstruction, DockerStage, Dockerfile};
+use crate::secrets;
+
+/// Parses a Dockerfile. The error names the line and column where parsing failed.
+pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
+    let parsed = parse_dockerfile::parse(text).map_err(|e| {
+        format!(
+            "not a valid Dockerfile: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    })?;
+    let lines = LineIndex::new(text);
+
+    let known: Vec<(&Instruction<'_>, std::ops::Range<usize>)> = parsed
+        .instructions
+        .iter()
+        .filter_map(|i| keyword_span(i).map(|span| (i, span)))
+        .collect();
+    let mut stages: Vec<DockerStage> = Vec::new();
+    for (index, (instruction, span)) in known.iter().enumerate() {
+        let (instruction, span) = (*instruction, span.clone());
+        let end = known
+            .get(index + 1)
+            .map_or(text.len(), |(_, next)| next.start);
+        let line = lines.line(span.start);
+
+        if let Instruction::From(from) = instruction {
+            stages.push(DockerStage {
+                name: from.as_.as_ref().map(|(_, name)| name.value.to_string()),
+                base: from.image.value.to_string(),
+                line,
+                instructions: Vec::new(),
+            });
+            continue;
+        }
+        let Some(stage) = stages.last_mut() else {
+            // Only ARG may precede the first FROM; it configures FROM lines, not a stage.
+            continue;
+        };
+
+        let keyword = text[span.clone()].to_ascii_uppercase();
+        let flags: Vec<String> = flags_of(instruction)
+            .iter()
+            .map(|f| flag_text(text, f))
+            .collect();
+        let raw = instruction_body(&text[span.end..end]);
+        let arguments = strip_flags(&raw, flags.len());
+        let arguments = redact_instruction(&keyword, &arguments);
+        stage.instructions.push(DockerInstruction {
+            keyword,
+            line,
+            flags,
+            arguments,
+            heredocs: heredocs_of(instruction),
+        });
+    }
+    Ok(Dockerfile {
+        path: path.to_string(),
+        stages,
+    })
+}
+
+/// `ENV` and `ARG` values under secret-looking names are replaced at collection.
+fn redact_instruction(keyword: &str, arguments: &str) -> String {
+    match keyword {
+        "ENV" | "ARG" | "LABEL" => secrets::redact_assignments(arguments),
+        _ => secrets::redact_known(arguments),
+    }
+}
+
+fn keyword_span(instruction: &Instruction<'_>) -> Option<std::ops::Range<usize>> {
+    Some(match instruction {
+        Instruction::Add(i) => i.add.span.clone(),
+        Instruction::Arg(i) => i.arg.span.clone(),
+        Instruction::Cmd(i) => i.cmd.span.clone(),
+        Instruction::Copy(i) => i.copy.span.clone(),
+        Instruction::Entrypoint(i) => i.entrypoint.span.clone(),
+        Instruction::Env(i) => i.env.span.clone(),
+        Instruction::Expose(i) => i.expose.span.clone(),
+        Instruction::From(i) => i.from.span.clone(),
+        Instruction::Healthcheck(i) => i.healthcheck.span.clone(),
+        Instruction::Label(i) => i.label.span.clone(),
+        Instruction::Maintainer(i) => i.maintainer.span.clone(),
+        Instruction::Onbuild(i) => i.onbuild.span.clone(),
+        Instruction::Run(i) => i.run.span.clone(),
+        Instruction::Shell(i) => i.shell.span.clone(),
+        Instruction::Stopsignal(i) => i.stopsignal.span.clone(),
+        Instruction::User(i) => i.user.span.clone(),
+        Instruction::Volume(i) => i.volume.span.clone(),
+        Instruction::Workdir(i) => i.workdir.span.clone(),
+        // The parser's enum is non-exhaustive; an instruction added upstream is skipped.
+        _ => return None,
+    })
+}
+
+fn flags_of<'i, 'a>(instruction: &'i Instruction<'a>) -> &'i [Flag<'a>] {
+    match instruction {
+        Instruction::Add(i) => &i.options,
+        Instruction::Copy(i) => &i.options,
+        Instruction::Run(i) => &i.options,
+        Instruction::Healthcheck(i) => &i.options,
+        _ => &[],
+    }
+}
+
+fn flag_text(text: &str, flag: &Flag<'_>) -> String {
+    let name = flag.name.value.as_ref();
+    match &flag.value {
+        Some(value) => format!("--{name}={}", value.value),
+        None => {
+            let _ = text;
+            format!("--{name}")
+        }
+    }
+}
+
+fn heredocs_of(instruction: &Instruction<'_>) -> Vec<String> {
+    match instruction {
+        Instruction::Run(run) => run
+            .here_docs
+            .iter()
+            .map(|h| secrets::redact_known(&h.value))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The text of an instruction after its keyword: continuation lines joined, comment lines
+/// inside it dropped, heredoc bodies left out (they are kept separately).
+fn instruction_body(raw: &str) -> String {
+    let mut out = String::new();
+    for line in raw.lines() {
+        let trimmed = line.trim();
+        if trimmed.starts_with('#') && !out.is_empty() {
+            continue;
+        }
+        let continued = trimmed.ends_with('\\');
+        out.push_str(trimmed.trim_end_matches('\\').trim_end());
+        if !continued {
+            break;
+        }
+        out.push(' ');
+    }
+    out.trim().to_string()
+}
+
+/// Drops the first `count` `--flag` words, which are kept separately.
+fn strip_flags(body: &str, count: usize) -> String {
+    let mut rest = body;
+    for _ in 0..count {
+        rest = rest.trim_start();
+        if !rest.starts_with("--") {
+            break;
+        }
+        rest = rest.find(char::is_whitespace).map_or("", |i| &rest[i..]);
+    }
+    rest.trim().to_string()
+}
+
+/// Maps byte offsets to 1-based line numbers.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    /// Indexes the line starts of `text`.
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    /// The 1-based line containing byte `offset`.
+    pub fn line(&self, offset: usize) -> u32 {
+        let index = self.starts.partition_point(|s| *s <= offset);
+        u32::try_from(index.max(1)).unwrap_or(u32::MAX)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stages_users_and_lines() {
+        let text = "ARG V=1\nFROM node:20 AS build\nRUN --mount=type=cache,target=/root/.npm \\\n    npm ci\n\nFROM build\nUSER 10001\n";
+        let file = parse("Dockerfile", text).unwrap();
+        assert_eq!(file.stages.len(), 2);
+        assert_eq!(file.stages[0].name.as_deref(), Some("build"));
+        assert_eq!(file.stages[0].line, 2);
+        let run = &file.stages[0].instructions[0];
+        assert_eq!(run.keyword, "RUN");
+        assert_eq!(run.line, 3);
+        assert_eq!(run.flags, vec!["--mount=type=cache,target=/root/.npm"]);
+        assert_eq!(run.arguments, "npm ci");
+        assert_eq!(file.stages[1].base, "build");
+        assert_eq!(file.stages[1].instructions[0].arguments, "10001");
+        assert_eq!(file.stages[1].instructions[0].line, 7);
+    }
+
+    #[test]
+    fn heredocs_are_kept() {
+        let text = "# syntax=docker/dockerfile:1\nFROM alpine:3.20\nRUN <<EOF\napk add curl\nEOF\n";
+        let file = parse("Dockerfile", text).unwrap();
+        let run = &file.stages[0].instructions[0];
+        assert_eq!(run.heredocs.len(), 1);
+        assert!(run.heredocs[0].contains("apk add curl"));
+    }
+
+    #[test]
+    fn garbage_is_an_error_with_a_position() {
+        let err = parse("Dockerfile", "FROM\nNOTANINSTRUCTION foo\n").unwrap_err();
+        assert!(err.contains("line"), "{err}");
+    }
+}

@@ -1,0 +1,379 @@
+//! The files source: walks a directory and recognises what it holds.
+//!
+//! The walk honours `.gitignore`, skips `.git`, build and vendor folders, caps the size of
+//! any one file, never follows a symbolic link out of the scanned directory, and lists
+//! every file it could not read or parse as skipped with the reason, so the run goes on.
+
+pub mod dockerfile;
+pub mod yaml;
+
+use std::io::Read;
+use std::path::Path;
+use std::time::Instant;
+
+use serde_json::Value;
+
+use crate::evidence::{
+    FilesEvidence, Manifest, SkippedFile, SourceRecord, SourceStatus, YamlDocument,
+};
+use crate::model::SourceKind;
+use crate::secrets;
+
+/// Folders never descended into: version control, build output, vendored dependencies.
+const SKIPPED_DIRS: &[&str] = &[
+    ".git",
+    ".hg",
+    ".svn",
+    "target",
+    "node_modules",
+    "vendor",
+    ".venv",
+    "__pycache__",
+    ".terraform",
+];
+
+/// How the walk is limited.
+#[derive(Debug, Clone)]
+pub struct FilesOptions {
+    /// Files larger than this many bytes are skipped.
+    pub max_file_size: u64,
+}
+
+impl Default for FilesOptions {
+    fn default() -> Self {
+        FilesOptions {
+            max_file_size: 2 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why the scanned path itself cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FilesError {
+    #[error("`{0}` does not exist: check the path")]
+    Missing(String),
+    #[error("`{0}` is not a directory or a file Rampart can read: {1}")]
+    Unreadable(String, String),
+}
+
+/// Walks `root` and collects the evidence of the files under it.
+pub fn collect(
+    root: &Path,
+    options: &FilesOptions,
+) -> Result<(FilesEvidence, SourceRecord), FilesError> {
+    let started = Instant::now();
+    let display_root = root.display().to_string();
+    let canonical_root = root.canonicalize().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => FilesError::Missing(display_root.clone()),
+        _ => FilesError::Unreadable(display_root.clone(), e.to_string()),
+    })?;
+
+    let mut evidence = FilesEvidence {
+        root: display_root.clone(),
+        ..FilesEvidence::default()
+    };
+    let (base, walk_root) = if canonical_root.is_file() {
+        (
+            canonical_root
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+            canonical_root.clone(),
+        )
+    } else {
+        (canonical_root.clone(), canonical_root.clone())
+    };
+
+    for entry in walker(&walk_root) {
+        match entry {
+            Ok(entry) => {
+                if entry.file_type().is_some_and(|t| t.is_file()) {
+                    visit(&base, entry.path(), options, &mut evidence);
+                }
+            }
+            Err(error) => evidence.skipped.push(walk_error(&base, &error)),
+        }
+    }
+
+    sort(&mut evidence);
+    let record = SourceRecord {
+        kind: SourceKind::Files,
+        status: SourceStatus::Connected,
+        target: display_root,
+        attempted: vec!["files".to_string()],
+        denied: Default::default(),
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    Ok((evidence, record))
+}
+
+fn walker(root: &Path) -> ignore::Walk {
+    ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .git_ignore(true)
+        .git_global(false)
+        .git_exclude(true)
+        .require_git(false)
+        .ignore(true)
+        .parents(false)
+        .follow_links(true)
+        .filter_entry(|e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
+        })
+        .build()
+}
+
+fn walk_error(base: &Path, error: &ignore::Error) -> SkippedFile {
+    let mut path = String::from("?");
+    let mut reason = error.to_string();
+    if let ignore::Error::WithPath { path: p, err } = error {
+        path = relative(base, p);
+        reason = err.to_string();
+    }
+    if let Some(loop_error) = find_loop(error) {
+        path = relative(base, loop_error.1);
+        reason = format!(
+            "symbolic link loop back to `{}`",
+            relative(base, loop_error.0)
+        );
+    }
+    SkippedFile {
+        path,
+        reason: crate::sanitize::one_line(&reason),
+    }
+}
+
+fn find_loop(error: &ignore::Error) -> Option<(&Path, &Path)> {
+    match error {
+        ignore::Error::Loop { ancestor, child } => Some((ancestor.as_path(), child.as_path())),
+        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
+            find_loop(err)
+        }
+        ignore::Error::WithLineNumber { err, .. } => find_loop(err),
+        ignore::Error::Partial(errors) => errors.iter().find_map(find_loop),
+        _ => None,
+    }
+}
+
+fn relative(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    crate::sanitize::one_line(&rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// What a file is, decided by its path alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum FileKind {
+    Dockerfile,
+    Workflow,
+    Dependabot,
+    Yaml,
+}
+
+fn classify(rel: &str) -> Option<FileKind> {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let lower = name.to_ascii_lowercase();
+    let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+    {
+        return Some(FileKind::Dockerfile);
+    }
+    if is_yaml
+        && rel.starts_with(".github/workflows/")
+        && !rel["github/workflows/".len() + 1..].contains('/')
+    {
+        return Some(FileKind::Workflow);
+    }
+    if rel == ".github/dependabot.yml" || rel == ".github/dependabot.yaml" {
+        return Some(FileKind::Dependabot);
+    }
+    is_yaml.then_some(FileKind::Yaml)
+}
+
+fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesEvidence) {
+    let rel = relative(base, path);
+    evidence.files_seen += 1;
+    let Some(kind) = classify(&rel) else {
+        return;
+    };
+    if let Some(reason) = escapes(base, path) {
+        evidence.skipped.push(SkippedFile { path: rel, reason });
+        return;
+    }
+    let text = match read_text(path, options.max_file_size) {
+        Ok(text) => text,
+        Err(reason) => {
+            evidence.skipped.push(SkippedFile { path: rel, reason });
+            return;
+        }
+    };
+    let result = match kind {
+        FileKind::Dockerfile => {
+            dockerfile::parse(&rel, &text).map(|d| evidence.dockerfiles.push(d))
+        }
+        FileKind::Workflow => load_workflow(&rel, &text).map(|w| evidence.workflows.push(w)),
+        FileKind::Dependabot => load_dependabot(&rel, &text).map(|d| evidence.dependabot.push(d)),
+        FileKind::Yaml => load_manifests(&rel, &text).map(|m| evidence.manifests.extend(m)),
+    };
+    if let Err(reason) = result {
+        evidence.skipped.push(SkippedFile {
+            path: rel,
+            reason: crate::sanitize::one_line(&reason),
+        });
+    }
+}
+
+/// A reason to refuse a path whose real location is outside the scanned directory.
+fn escapes(base: &Path, path: &Path) -> Option<String> {
+    let real = path.canonicalize().ok()?;
+    (!real.starts_with(base))
+        .then(|| "symbolic link to a file outside the scanned directory, not followed".to_string())
+}
+
+/// Reads a file as UTF-8 text within the size cap, refusing binary content.
+fn read_text(path: &Path, max: u64) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
+    let size = file.metadata().map_err(|e| io_reason(&e))?.len();
+    if size > max {
+        return Err(format!("larger than the {max}-byte limit ({size} bytes)"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_reason(&e))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("larger than the {max}-byte limit"));
+    }
+    if bytes.iter().take(8192).any(|b| *b == 0) {
+        return Err("binary file".to_string());
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => format!("cannot be read: {error}"),
+    }
+}
+
+fn load_yaml(rel: &str, text: &str) -> Result<Vec<YamlDocument>, String> {
+    let docs = yaml::load(text).map_err(|e| format!("not valid YAML: {e}"))?;
+    Ok(docs
+        .into_iter()
+        .enumerate()
+        .map(|(document, mut doc)| {
+            secrets::redact_value(&mut doc.value);
+            YamlDocument {
+                path: rel.to_string(),
+                document,
+                value: doc.value,
+                lines: doc.lines,
+            }
+        })
+        .collect())
+}
+
+fn load_workflow(rel: &str, text: &str) -> Result<YamlDocument, String> {
+    let mut docs = load_yaml(rel, text)?;
+    if docs.len() != 1 {
+        return Err(format!(
+            "a workflow file must hold one YAML document, found {}",
+            docs.len()
+        ));
+    }
+    let doc = docs.remove(0);
+    <github_actions_models::workflow::Workflow as serde::Deserialize>::deserialize(&doc.value)
+        .map_err(|e| format!("not a valid GitHub Actions workflow: {e}"))?;
+    Ok(doc)
+}
+
+fn load_dependabot(rel: &str, text: &str) -> Result<YamlDocument, String> {
+    let mut docs = load_yaml(rel, text)?;
+    if docs.is_empty() {
+        return Err("empty dependabot configuration".to_string());
+    }
+    let doc = docs.remove(0);
+    serde::Deserialize::deserialize(&doc.value)
+        .map(|_: github_actions_models::dependabot::v2::Dependabot| ())
+        .map_err(|e| format!("not a valid dependabot configuration: {e}"))?;
+    Ok(doc)
+}
+
+/// Kubernetes objects of a YAML file: every document with `apiVersion` and `kind`, and the
+/// items of `List` kinds. Other YAML (Helm values, compose files) is not an error.
+fn load_manifests(rel: &str, text: &str) -> Result<Vec<Manifest>, String> {
+    let docs = load_yaml(rel, text)?;
+    let mut manifests = Vec::new();
+    for doc in docs {
+        if !is_object(&doc.value) {
+            continue;
+        }
+        let is_list = doc
+            .value
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_some_and(|k| k.ends_with("List"));
+        let items = doc
+            .value
+            .get("items")
+            .and_then(Value::as_array)
+            .map(Vec::len);
+        match (is_list, items) {
+            (true, Some(count)) => {
+                for index in 0..count {
+                    if let Some(item) = list_item(&doc, index) {
+                        manifests.push(Manifest {
+                            doc: item,
+                            list_item: Some(index),
+                        });
+                    }
+                }
+            }
+            _ => manifests.push(Manifest {
+                doc,
+                list_item: None,
+            }),
+        }
+    }
+    Ok(manifests)
+}
+
+/// The `index`th item of a `List` document as a document of its own, lines re-rooted.
+fn list_item(doc: &YamlDocument, index: usize) -> Option<YamlDocument> {
+    let prefix = format!("/items/{index}");
+    let value = doc.value.pointer(&prefix).filter(|v| is_object(v))?.clone();
+    let lines = doc
+        .lines
+        .range(prefix.clone()..)
+        .take_while(|(k, _)| k.starts_with(&prefix))
+        .filter_map(|(k, v)| {
+            let rest = &k[prefix.len()..];
+            (rest.is_empty() || rest.starts_with('/')).then(|| (rest.to_string(), *v))
+        })
+        .collect();
+    Some(YamlDocument {
+        path: doc.path.clone(),
+        document: doc.document,
+        value,
+        lines,
+    })
+}
+
+fn is_object(value: &Value) -> bool {
+    value.get("apiVersion").is_some_and(Value::is_string)
+        && value.get("kind").is_some_and(Value::is_string)
+}
+
+fn sort(evidence: &mut FilesEvidence) {
+    evidence.dockerfiles.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence.workflows.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence.manifests.sort_by(|a, b| {
+        (&a.doc.path, a.doc.document, a.list_item).cmp(&(&b.doc.path, b.doc.document, b.list_item))
+    });
+    evidence.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+}

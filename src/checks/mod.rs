@@ -6,9 +6,14 @@
 
 pub mod build;
 pub mod catalogue;
+pub mod compliance;
 pub mod container;
 pub mod context;
+pub mod identity;
+pub mod monitoring;
+pub mod network;
 pub mod profile;
+pub mod secrets;
 
 use serde::Serialize;
 

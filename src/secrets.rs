@@ -142,14 +142,14 @@ pub fn redact_assignments(text: &str) -> String {
 /// environment), and every value of a Kubernetes Secret's `data` and `stringData`.
 pub fn redact_value(value: &mut Value) {
     let is_secret_object = value.get("kind").and_then(Value::as_str) == Some("Secret");
-    if let Value::Object(map) = value {
-        if is_secret_object {
-            for field in ["data", "stringData"] {
-                if let Some(Value::Object(entries)) = map.get_mut(field) {
-                    for (_, v) in entries.iter_mut() {
-                        let text = scalar_text(v);
-                        *v = Value::String(redaction("kubernetes-secret-value", &text));
-                    }
+    if let Value::Object(map) = value
+        && is_secret_object
+    {
+        for field in ["data", "stringData"] {
+            if let Some(Value::Object(entries)) = map.get_mut(field) {
+                for (_, v) in entries.iter_mut() {
+                    let text = scalar_text(v);
+                    *v = Value::String(redaction("kubernetes-secret-value", &text));
                 }
             }
         }

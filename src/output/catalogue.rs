@@ -14,11 +14,7 @@ pub fn render(catalogue: &[&Check], as_json: bool) -> Result<String> {
         return Ok(serde_json::to_string_pretty(&items)? + "\n");
     }
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "{:<8} {:<10} {:<10} {}",
-        "ID", "AREA", "SEVERITY", "TITLE"
-    );
+    let _ = writeln!(out, "{:<8} {:<10} {:<10} TITLE", "ID", "AREA", "SEVERITY");
     for check in catalogue {
         let _ = writeln!(
             out,

@@ -39,6 +39,16 @@ impl<'e> Context<'e> {
             .map_or(&[], |f| f.workflows.as_slice())
     }
 
+    /// Whether the evidence describes a cluster rather than one application: a live
+    /// cluster was read, or the repository holds Namespaces or cluster-scoped objects.
+    /// Checks that ask whether a cluster-wide control exists (runtime detection, an
+    /// admission engine, mesh mTLS, an external secret manager, log shipping) apply only
+    /// then, and are not applicable to an application repository.
+    pub fn describes_cluster(&self) -> bool {
+        self.evidence.has(crate::model::SourceKind::Kube)
+            || self.manifests().any(|m| CLUSTER_SCOPED_KINDS.contains(&m.kind()))
+    }
+
     /// Parsed Dockerfiles.
     pub fn dockerfiles(&self) -> &'e [crate::evidence::Dockerfile] {
         self.evidence
@@ -47,6 +57,27 @@ impl<'e> Context<'e> {
             .map_or(&[], |f| f.dockerfiles.as_slice())
     }
 }
+
+/// Kinds whose presence in a repository means it manages a cluster, not just an app.
+pub const CLUSTER_SCOPED_KINDS: &[&str] = &[
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+    "StorageClass",
+    "PriorityClass",
+    "PersistentVolume",
+    "ValidatingWebhookConfiguration",
+    "MutatingWebhookConfiguration",
+    "ValidatingAdmissionPolicy",
+    "ValidatingAdmissionPolicyBinding",
+    "PodSecurityPolicy",
+    "RuntimeClass",
+    "IngressClass",
+    "APIService",
+    "ClusterIssuer",
+    "EncryptionConfiguration",
+];
 
 fn manifests(evidence: &Evidence) -> impl Iterator<Item = &Manifest> {
     evidence.files.iter().flat_map(|f| f.manifests.iter())

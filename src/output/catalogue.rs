@@ -68,3 +68,55 @@ pub fn check_json(check: &Check) -> serde_json::Value {
         "sources": check.sources.iter().map(|s| s.key()).collect::<Vec<_>>(),
     })
 }
+
+/// `docs/checks.md`: the whole catalogue as a reference page. Generated; a test fails
+/// when the committed page differs from what this function renders.
+pub fn reference_doc(catalogue: &[&Check]) -> String {
+    let mut out = String::new();
+    out.push_str(
+        "# Check reference\n\n\
+         Generated from the catalogue by `RAMPART_BLESS=1 cargo test --test docs`; do not \
+         edit by hand.\nSeverities weigh in grading as `docs/scoring.md` describes.\n\n",
+    );
+    let _ = writeln!(out, "| id | area | severity | title | sources |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for check in catalogue {
+        let sources: Vec<&str> = check.sources.iter().map(|s| s.key()).collect();
+        let _ = writeln!(
+            out,
+            "| [{id}](#{anchor}) | {} | {} | {} | {} |",
+            check.area.title(),
+            check.severity,
+            check.title,
+            sources.join(", "),
+            id = check.id,
+            anchor = check.id.to_ascii_lowercase(),
+        );
+    }
+    for check in catalogue {
+        reference_section(&mut out, check);
+    }
+    out
+}
+
+fn reference_section(out: &mut String, check: &Check) {
+    let _ = writeln!(
+        out,
+        "\n## {}\n\n**{}** · {} · {}\n",
+        check.id,
+        check.title,
+        check.area.title(),
+        check.severity
+    );
+    let _ = writeln!(out, "{}\n", check.why);
+    let _ = writeln!(out, "**Remediation.** {}\n", check.remediation);
+    let _ = writeln!(
+        out,
+        "```{}\n{}```\n",
+        check.snippet.language, check.snippet.code
+    );
+    let _ = writeln!(out, "**References:** {}", check.references.join("; "));
+    if !check.differs_from.is_empty() {
+        let _ = writeln!(out, "\n**Differs from peers:** {}", check.differs_from);
+    }
+}

@@ -27,7 +27,7 @@ pub mod v1 {
     use schemars::JsonSchema;
     use serde::{Deserialize, Serialize};
 
-    /// The whole report.
+    /// The whole report. Optional values are always present, as `null` when absent.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
     #[schemars(title = "Rampart report, version 1")]
@@ -197,10 +197,15 @@ pub mod v1 {
     #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
     #[serde(deny_unknown_fields)]
     pub struct Counts {
+        /// Critical findings.
         pub critical: u64,
+        /// High findings.
         pub high: u64,
+        /// Medium findings.
         pub medium: u64,
+        /// Low findings.
         pub low: u64,
+        /// Informational findings, which never cost points.
         pub info: u64,
     }
 
@@ -321,8 +326,14 @@ pub fn render(report: &Report) -> Result<String> {
 }
 
 /// The JSON Schema of the [`v1`] shape, as committed to `docs/json-schema/report-v1.json`.
+///
+/// It describes what Rampart writes, so optional values, always written as `null`, are
+/// required and nullable.
 pub fn schema() -> Result<String> {
-    let schema = schemars::schema_for!(v1::JsonReport);
+    let generator = schemars::generate::SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
+    let schema = generator.into_root_schema_for::<v1::JsonReport>();
     let json =
         serde_json::to_string_pretty(&schema).wrap_err("cannot serialise the JSON Schema")?;
     Ok(json + "\n")

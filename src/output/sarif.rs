@@ -113,8 +113,9 @@ fn result(report: &Report, finding: &Finding) -> Option<Value> {
     }))
 }
 
+/// The message with the resource, since one file can hold several objects.
 fn message(finding: &Finding) -> String {
-    format!("{} ({})", finding.message, finding.resource.display)
+    format!("{} · {}", finding.message, finding.resource.display)
 }
 
 fn physical_location(location: &Location) -> Value {

@@ -8,6 +8,7 @@ use rampart::model::Severity;
 use rampart::output::json::{self, v1};
 use rampart::output::{markdown, sarif};
 use rampart::report::{EvaluationSettings, Report};
+use rampart::sources::files::FilesOptions;
 use serde_json::Value;
 use time::macros::datetime;
 
@@ -17,7 +18,7 @@ const SCHEMA_PATH: &str = "docs/json-schema/report-v1.json";
 fn sample_report(settings: &EvaluationSettings) -> Report {
     let (files, mut record) = rampart::sources::files::collect(
         Path::new("examples/sample-project"),
-        &Default::default(),
+        &FilesOptions::default(),
     )
     .expect("the sample project is readable");
     record.elapsed_ms = 0;
@@ -105,7 +106,11 @@ fn json_findings_respect_min_severity_but_grading_data_stays_complete() {
     };
     let filtered = json::to_v1(&sample_report(&settings));
 
-    assert!(all.findings.iter().any(|f| f.severity != v1::Severity::Critical));
+    assert!(
+        all.findings
+            .iter()
+            .any(|f| f.severity != v1::Severity::Critical)
+    );
     assert!(!filtered.findings.is_empty());
     assert!(
         filtered
@@ -158,7 +163,10 @@ fn sarif_has_one_result_per_located_finding() {
 
     for result in results {
         let index = usize::try_from(result["ruleIndex"].as_u64().unwrap()).unwrap();
-        assert_eq!(rules[index]["id"], result["ruleId"], "ruleIndex points elsewhere");
+        assert_eq!(
+            rules[index]["id"], result["ruleId"],
+            "ruleIndex points elsewhere"
+        );
         let fingerprint = result["partialFingerprints"][sarif::FINGERPRINT_KEY]
             .as_str()
             .unwrap();
@@ -175,7 +183,9 @@ fn sarif_has_one_result_per_located_finding() {
 fn sarif_rules_carry_what_code_scanning_reads() {
     let report = default_report();
     let log = sarif::log(&report);
-    let rules = log["runs"][0]["tool"]["driver"]["rules"].as_array().unwrap();
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
 
     for (rule, outcome) in rules.iter().zip(&report.outcomes) {
         let check = outcome.check;

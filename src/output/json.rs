@@ -364,7 +364,12 @@ pub fn to_v1(report: &Report) -> v1::JsonReport {
         target: report.target.clone(),
         sources: report.sources.iter().map(source).collect(),
         overall: overall(report),
-        areas: report.scores.areas.iter().map(|a| area(report, a)).collect(),
+        areas: report
+            .scores
+            .areas
+            .iter()
+            .map(|a| area(report, a))
+            .collect(),
         checks: report.outcomes.iter().map(|o| check(report, o)).collect(),
         min_severity: severity(report.min_severity),
         findings: report

@@ -146,7 +146,10 @@ fn count(report: &Report, area: Area, severity: Severity) -> usize {
 fn area(out: &mut String, report: &Report, score: &AreaScore) {
     let _ = writeln!(out, "## {}\n", score.area.title());
     match &score.mark {
-        Mark::Graded { score: points, grade } => {
+        Mark::Graded {
+            score: points,
+            grade,
+        } => {
             let cap = if score.capped {
                 " · capped at D: a critical check fails"
             } else {
@@ -384,7 +387,10 @@ mod tests {
     #[test]
     fn fences_outlast_backticks_in_the_code() {
         assert_eq!(fenced("yaml", "a: 1\n"), "```yaml\na: 1\n```");
-        assert_eq!(fenced("shell", "echo ````x"), "`````shell\necho ````x\n`````");
+        assert_eq!(
+            fenced("shell", "echo ````x"),
+            "`````shell\necho ````x\n`````"
+        );
     }
 
     #[test]

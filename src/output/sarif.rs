@@ -5,6 +5,8 @@
 //! (a running container, a repository setting) has no line to annotate, so SARIF omits it
 //! and the JSON and markdown reports carry it instead.
 
+use std::fmt::Write as _;
+
 use color_eyre::eyre::{Context as _, Result};
 use serde_json::{Value, json};
 
@@ -139,7 +141,7 @@ fn uri(path: &str) -> String {
         if byte.is_ascii_alphanumeric() || b"-._~/".contains(&byte) {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out
@@ -192,7 +194,10 @@ mod tests {
             rule_name("Container runs privileged"),
             "ContainerRunsPrivileged"
         );
-        assert_eq!(rule_name("Action not pinned to a SHA"), "ActionNotPinnedToASHA");
+        assert_eq!(
+            rule_name("Action not pinned to a SHA"),
+            "ActionNotPinnedToASHA"
+        );
     }
 
     #[test]

@@ -1,10 +1,11 @@
 //! The markdown, JSON and SARIF outputs on the bundled sample project: snapshots of each,
 //! structural checks that do not depend on wording, and freshness of the JSON Schema.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use rampart::evidence::Evidence;
-use rampart::model::Severity;
+use rampart::evidence::{Evidence, SkippedFile, SourceRecord, SourceStatus};
+use rampart::model::{Severity, SourceKind};
 use rampart::output::json::{self, v1};
 use rampart::output::{markdown, sarif};
 use rampart::report::{EvaluationSettings, Report};
@@ -257,4 +258,99 @@ fn markdown_table_cells_cannot_be_broken_by_evidence() {
     assert!(text.contains("web\\|evil \\| injected \\| row \\|\\u{1b}[2J"));
     assert!(!text.contains('\u{1b}'));
     assert!(!text.lines().any(|l| l.starts_with("| injected")));
+}
+
+/// The sample project with an unreachable source, a skipped file, a warning and a
+/// severity override, to exercise the parts of each output the plain sample leaves empty.
+fn eventful_report() -> Report {
+    let (mut files, mut record) = rampart::sources::files::collect(
+        Path::new("examples/sample-project"),
+        &FilesOptions::default(),
+    )
+    .expect("the sample project is readable");
+    record.elapsed_ms = 0;
+    files.skipped.push(SkippedFile {
+        path: "deploy/broken|name.yaml".to_string(),
+        reason: "not valid YAML: mapping values are not allowed here".to_string(),
+    });
+
+    let mut evidence = Evidence::new(datetime!(2026-01-15 09:30:00 UTC));
+    evidence.files = Some(files);
+    evidence.sources.push(record);
+    evidence.sources.push(SourceRecord {
+        kind: SourceKind::Kube,
+        status: SourceStatus::Unavailable {
+            reason: "no kubeconfig found".to_string(),
+            fix: "set KUBECONFIG or pass --kubeconfig".to_string(),
+        },
+        target: String::new(),
+        attempted: Vec::new(),
+        denied: BTreeMap::new(),
+        elapsed_ms: 0,
+    });
+
+    let settings = EvaluationSettings {
+        severity_overrides: BTreeMap::from([("CTR-001".to_string(), Severity::Critical)]),
+        min_severity: None,
+        warnings: vec!["unknown key `colour` in rampart.toml: did you mean `theme`?".to_string()],
+    };
+    let mut report = Report::evaluate(&evidence, &settings);
+    report.evaluation_ms = 0;
+    report
+}
+
+#[test]
+fn json_carries_overrides_unavailable_sources_skipped_files_and_warnings() {
+    let report = json::to_v1(&eventful_report());
+
+    let ctr_001 = report.checks.iter().find(|c| c.id == "CTR-001").unwrap();
+    assert_eq!(ctr_001.severity, v1::Severity::High);
+    assert_eq!(ctr_001.effective_severity, v1::Severity::Critical);
+    assert!(ctr_001.overridden);
+    assert!(
+        report
+            .checks
+            .iter()
+            .filter(|c| c.id != "CTR-001")
+            .all(|c| !c.overridden)
+    );
+
+    let kube = report
+        .sources
+        .iter()
+        .find(|s| s.kind == v1::SourceKind::Kube)
+        .unwrap();
+    assert_eq!(kube.status.state, v1::SourceState::Unavailable);
+    assert_eq!(
+        kube.status.fix.as_deref(),
+        Some("set KUBECONFIG or pass --kubeconfig")
+    );
+    assert_eq!(report.skipped.len(), 1);
+    assert_eq!(report.warnings.len(), 1);
+
+    let text = serde_json::to_string(&report).unwrap();
+    let parsed: v1::JsonReport = serde_json::from_str(&text).unwrap();
+    assert_eq!(parsed, report);
+}
+
+#[test]
+fn markdown_lists_unavailable_sources_skipped_files_and_warnings() {
+    let text = markdown::render(&eventful_report());
+
+    assert!(text.contains(
+        "| kube | unavailable |  | no kubeconfig found; fix: set KUBECONFIG or pass --kubeconfig |"
+    ));
+    assert!(text.contains("## Skipped files"));
+    assert!(text.contains("| deploy/broken\\|name.yaml | not valid YAML"));
+    assert!(text.contains("## Warnings\n\n- unknown key `colour` in rampart.toml"));
+}
+
+#[test]
+fn sarif_levels_follow_the_overridden_severity() {
+    let log = sarif::log(&eventful_report());
+    let rules = log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let ctr_001 = rules.iter().find(|r| r["id"] == "CTR-001").unwrap();
+    assert_eq!(ctr_001["properties"]["security-severity"], "9.5");
 }

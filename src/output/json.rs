@@ -362,7 +362,7 @@ pub fn to_v1(report: &Report) -> v1::JsonReport {
         },
         clock,
         target: report.target.clone(),
-        sources: report.sources.iter().map(source).collect(),
+        sources: sources(report),
         overall: overall(report),
         areas: report
             .scores
@@ -380,6 +380,14 @@ pub fn to_v1(report: &Report) -> v1::JsonReport {
         skipped,
         warnings: report.warnings.clone(),
     }
+}
+
+/// Sources in a fixed order: they are collected concurrently, so the order in which they
+/// finished says nothing.
+fn sources(report: &Report) -> Vec<v1::Source> {
+    let mut records: Vec<&SourceRecord> = report.sources.iter().collect();
+    records.sort_by_key(|r| r.kind);
+    records.into_iter().map(source).collect()
 }
 
 fn source(record: &SourceRecord) -> v1::Source {

@@ -81,7 +81,10 @@ fn sources(out: &mut String, report: &Report) {
     }
     let _ = writeln!(out, "| Source | Status | Target | Detail |");
     let _ = writeln!(out, "|---|---|---|---|");
-    for source in &report.sources {
+    // Sources finish in any order, since they run concurrently; list them in a fixed one.
+    let mut records: Vec<&SourceRecord> = report.sources.iter().collect();
+    records.sort_by_key(|r| r.kind);
+    for source in records {
         let _ = writeln!(
             out,
             "| {} | {} | {} | {} |",

@@ -89,12 +89,8 @@ fn rule(outcome: &Outcome) -> Value {
 
 fn help_markdown(outcome: &Outcome) -> String {
     let check = outcome.check;
-    let code = check.snippet.code;
-    let newline = if code.ends_with('\n') { "" } else { "\n" };
-    format!(
-        "{}\n\n```{}\n{code}{newline}```\n",
-        check.remediation, check.snippet.language
-    )
+    let snippet = super::markdown::fenced(check.snippet.language, check.snippet.code);
+    format!("{}\n\n{snippet}\n", check.remediation)
 }
 
 /// One result, or `None` for a finding without a file location.

@@ -1,6 +1,6 @@
 //! Runs the real `rampart` binary in an isolated environment, and builds trees to scan.
 //!
-//! Every run clears the environment and points HOME and XDG_CONFIG_HOME at private
+//! Every run clears the environment and points `HOME` and `XDG_CONFIG_HOME` at private
 //! temporary folders, so neither the machine's configuration nor a parallel test can change
 //! the result, and the test process's own environment is never modified.
 
@@ -52,7 +52,7 @@ impl Outcome {
     }
 }
 
-/// A private HOME and XDG_CONFIG_HOME for one or more runs.
+/// A private `HOME` and `XDG_CONFIG_HOME` for one or more runs.
 pub struct Sandbox {
     dir: tempfile::TempDir,
 }
@@ -154,8 +154,9 @@ pub fn random_token(len: usize) -> String {
             if out.len() == len {
                 break;
             }
-            out.push(ALPHABET[(bits % ALPHABET.len() as u64) as usize] as char);
-            bits /= ALPHABET.len() as u64;
+            let index = usize::try_from(bits % 62).expect("below 62");
+            out.push(char::from(ALPHABET[index]));
+            bits /= 62;
         }
     }
     out

@@ -8,11 +8,17 @@ use crate::secrets;
 /// Parses a Dockerfile. The error names the line and column where parsing failed.
 pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
     let parsed = parse_dockerfile::parse(text).map_err(|e| {
-        format!(
-            "not a valid Dockerfile: {e} (line {}, column {})",
-            e.line(),
-            e.column()
-        )
+        // The parser's message usually names the position already; say it once.
+        let message = e.to_string();
+        if message.contains("line") {
+            format!("not a valid Dockerfile: {message}")
+        } else {
+            format!(
+                "not a valid Dockerfile: {message} at line {}, column {}",
+                e.line(),
+                e.column()
+            )
+        }
     })?;
     let lines = LineIndex::new(text);
 

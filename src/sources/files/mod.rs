@@ -86,11 +86,7 @@ pub fn collect(
 
     for entry in walker(&walk_root) {
         match entry {
-            Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) {
-                    visit(&base, entry.path(), options, &mut evidence);
-                }
-            }
+            Ok(entry) => visit_entry(&base, &entry, options, &mut evidence),
             Err(error) => evidence.skipped.push(walk_error(&base, &error)),
         }
     }
@@ -101,7 +97,7 @@ pub fn collect(
         status: SourceStatus::Connected,
         target: display_root,
         attempted: vec!["files".to_string()],
-        denied: Default::default(),
+        denied: std::collections::BTreeMap::default(),
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     Ok((evidence, record))
@@ -116,7 +112,9 @@ fn walker(root: &Path) -> ignore::Walk {
         .require_git(false)
         .ignore(true)
         .parents(false)
-        .follow_links(true)
+        // Links are resolved by hand in `visit_link`: following them in the walker would
+        // let a link to `/` walk the whole machine before any check could refuse it.
+        .follow_links(false)
         .filter_entry(|e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
@@ -125,40 +123,91 @@ fn walker(root: &Path) -> ignore::Walk {
 }
 
 fn walk_error(base: &Path, error: &ignore::Error) -> SkippedFile {
-    let mut path = String::from("?");
-    let mut reason = error.to_string();
-    if let ignore::Error::WithPath { path: p, err } = error {
-        path = relative(base, p);
-        reason = err.to_string();
-    }
-    if let Some(loop_error) = find_loop(error) {
-        path = relative(base, loop_error.1);
-        reason = format!(
-            "symbolic link loop back to `{}`",
-            relative(base, loop_error.0)
-        );
-    }
+    let (path, reason) = match error {
+        ignore::Error::WithPath { path, err } => (relative(base, path), err.to_string()),
+        other => ("?".to_string(), other.to_string()),
+    };
     SkippedFile {
         path,
         reason: crate::sanitize::one_line(&reason),
     }
 }
 
-fn find_loop(error: &ignore::Error) -> Option<(&Path, &Path)> {
-    match error {
-        ignore::Error::Loop { ancestor, child } => Some((ancestor.as_path(), child.as_path())),
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
-            find_loop(err)
-        }
-        ignore::Error::WithLineNumber { err, .. } => find_loop(err),
-        ignore::Error::Partial(errors) => errors.iter().find_map(find_loop),
-        _ => None,
+fn relative(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    if rel.as_os_str().is_empty() {
+        return ".".to_string();
+    }
+    crate::sanitize::one_line(&rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// Dispatches one walked entry by its own type, without following links.
+fn visit_entry(
+    base: &Path,
+    entry: &ignore::DirEntry,
+    options: &FilesOptions,
+    evidence: &mut FilesEvidence,
+) {
+    let Some(file_type) = entry.file_type() else {
+        return;
+    };
+    if file_type.is_symlink() {
+        visit_link(base, entry.path(), options, evidence);
+    } else if file_type.is_file() {
+        visit(base, entry.path(), options, evidence);
+    } else if !file_type.is_dir() {
+        special(base, entry.path(), evidence);
     }
 }
 
-fn relative(base: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
-    crate::sanitize::one_line(&rel.to_string_lossy().replace('\\', "/"))
+/// Lists a FIFO, socket or device that has a name Rampart would read. Opening a FIFO blocks
+/// until someone writes to it and a device can be endless, so neither is ever opened.
+fn special(base: &Path, path: &Path, evidence: &mut FilesEvidence) {
+    let rel = relative(base, path);
+    if classify(&rel).is_some() {
+        evidence.skipped.push(SkippedFile {
+            path: rel,
+            reason: "not a regular file (a FIFO, socket or device), not read".to_string(),
+        });
+    }
+}
+
+/// Follows a symbolic link only when its target is inside the scanned directory.
+///
+/// A link to a file is read through the link. A link to a folder is not descended: its
+/// target is either walked already (it is inside the tree) or refused (it is outside), and
+/// a link to one of its own ancestors is a loop.
+fn visit_link(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesEvidence) {
+    let rel = relative(base, path);
+    let skip = |evidence: &mut FilesEvidence, reason: String| {
+        evidence.skipped.push(SkippedFile {
+            path: rel.clone(),
+            reason,
+        });
+    };
+    let Ok(target) = path.canonicalize() else {
+        return skip(
+            evidence,
+            "broken symbolic link: its target does not exist".to_string(),
+        );
+    };
+    if !target.starts_with(base) {
+        return skip(
+            evidence,
+            "symbolic link to a path outside the scanned directory, not followed".to_string(),
+        );
+    }
+    match std::fs::metadata(&target) {
+        Ok(meta) if meta.is_file() => visit(base, path, options, evidence),
+        Ok(meta) if meta.is_dir() => {
+            if path.starts_with(&target) {
+                let reason = format!("symbolic link loop back to `{}`", relative(base, &target));
+                skip(evidence, reason);
+            }
+        }
+        Ok(_) => special(base, path, evidence),
+        Err(error) => skip(evidence, io_reason(&error)),
+    }
 }
 
 /// What a file is, decided by its path alone.
@@ -170,6 +219,8 @@ enum FileKind {
     Yaml,
 }
 
+// `lower` is lowercased already, which the extension lint cannot see.
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
 fn classify(rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
@@ -182,10 +233,11 @@ fn classify(rel: &str) -> Option<FileKind> {
     {
         return Some(FileKind::Dockerfile);
     }
-    if is_yaml
-        && rel.starts_with(".github/workflows/")
-        && !rel["github/workflows/".len() + 1..].contains('/')
-    {
+    // GitHub runs only the workflows directly in `.github/workflows`, not in subfolders.
+    let in_workflows = rel
+        .strip_prefix(".github/workflows/")
+        .is_some_and(|rest| !rest.contains('/'));
+    if is_yaml && in_workflows {
         return Some(FileKind::Workflow);
     }
     if rel == ".github/dependabot.yml" || rel == ".github/dependabot.yaml" {
@@ -237,7 +289,12 @@ fn escapes(base: &Path, path: &Path) -> Option<String> {
 /// Reads a file as UTF-8 text within the size cap, refusing binary content.
 fn read_text(path: &Path, max: u64) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
-    let size = file.metadata().map_err(|e| io_reason(&e))?.len();
+    let metadata = file.metadata().map_err(|e| io_reason(&e))?;
+    if !metadata.is_file() {
+        // The walk saw a regular file, but it may have been replaced since.
+        return Err("not a regular file (a FIFO, socket or device), not read".to_string());
+    }
+    let size = metadata.len();
     if size > max {
         return Err(format!("larger than the {max}-byte limit ({size} bytes)"));
     }

@@ -348,6 +348,7 @@ fn secret_values_appear_in_no_output() {
     let sandbox = Sandbox::new();
     let password = random_token(24);
     let token = random_token(32);
+    let bearer = random_token(40);
     let manifest = format!(
         "apiVersion: apps/v1
 kind: Deployment
@@ -366,7 +367,10 @@ spec:
             privileged: true
 "
     );
-    let dockerfile = format!("FROM debian:12\nENV API_TOKEN={token}\nRUN true\n");
+    let dockerfile = format!(
+        "FROM debian:12\nENV API_TOKEN={token}\n\
+         RUN curl -H \"Authorization: Bearer {bearer}\" https://example.com/x\n"
+    );
     let tree = Tree::new(&[("deploy/api.yaml", &manifest), ("Dockerfile", &dockerfile)]);
 
     let files = sandbox.path().join("out");
@@ -410,4 +414,5 @@ spec:
     assert!(seen.contains("\"version\""), "the bundle was not read back");
     assert!(!seen.contains(&password), "the password leaked");
     assert!(!seen.contains(&token), "the token leaked");
+    assert!(!seen.contains(&bearer), "the bearer token leaked");
 }

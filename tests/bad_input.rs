@@ -236,6 +236,59 @@ fn a_path_that_does_not_exist_exits_two_naming_it() {
 }
 
 #[test]
+fn a_device_or_fifo_as_the_path_exits_two_without_reading_it() {
+    let sandbox = Sandbox::new();
+    let fifo = sandbox.path().join("Dockerfile");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    for path in ["/dev/zero", fifo.to_str().unwrap()] {
+        let run = sandbox.run(sandbox.path(), &[path]);
+        run.expect_code(2).expect_no_panic();
+        assert!(run.stderr.contains(path), "{}", run.stderr);
+        assert!(
+            run.stderr.contains("FIFO, socket or device"),
+            "{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn a_root_path_that_is_not_utf8_is_scanned() {
+    use std::os::unix::ffi::OsStrExt as _;
+
+    let sandbox = Sandbox::new();
+    let tree = Tree::new(&[]);
+    let name = std::ffi::OsStr::from_bytes(b"r\xff\x1b[2J");
+    std::fs::create_dir(tree.path().join(name)).unwrap();
+    std::fs::write(tree.path().join(name).join("Dockerfile"), ROOT_DOCKERFILE).unwrap();
+
+    let mut command = sandbox.command(tree.path());
+    command.arg(name);
+    let run = harness::run_command(command, sandbox.path());
+    run.expect_code(0).expect_no_panic();
+    assert!(run.stdout.contains("CTR-001"), "{}", run.stdout);
+    assert_no_escape(&run);
+}
+
+#[test]
+fn error_messages_do_not_echo_control_characters() {
+    let sandbox = Sandbox::new();
+    for args in [
+        vec!["/no/such\u{1b}[2J\u{7}"],
+        vec!["explain", "X\u{1b}]0;x\u{7}"],
+        vec!["--fail-on", "\u{1b}[2J"],
+    ] {
+        let run = sandbox.run(sandbox.path(), &args);
+        run.expect_code(2).expect_no_panic();
+        assert_no_escape(&run);
+    }
+}
+
+#[test]
 fn an_unknown_check_for_explain_exits_two_naming_it() {
     let sandbox = Sandbox::new();
     let run = sandbox.run(sandbox.path(), &["explain", "NOPE-999"]);

@@ -8,7 +8,7 @@ pub mod dockerfile;
 pub mod yaml;
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::Value;
@@ -50,8 +50,10 @@ impl Default for FilesOptions {
 /// Why the scanned path itself cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FilesError {
+    /// The path does not exist.
     #[error("`{0}` does not exist: check the path")]
     Missing(String),
+    /// The path exists but cannot be scanned; the second field says why.
     #[error("`{0}` is not a directory or a file Rampart can read: {1}")]
     Unreadable(String, String),
 }
@@ -72,17 +74,7 @@ pub fn collect(
         root: display_root.clone(),
         ..FilesEvidence::default()
     };
-    let (base, walk_root) = if canonical_root.is_file() {
-        (
-            canonical_root
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default(),
-            canonical_root.clone(),
-        )
-    } else {
-        (canonical_root.clone(), canonical_root.clone())
-    };
+    let (base, walk_root) = roots(&canonical_root, &display_root)?;
 
     for entry in walker(&walk_root) {
         match entry {
@@ -101,6 +93,28 @@ pub fn collect(
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     Ok((evidence, record))
+}
+
+/// The folder paths are reported relative to, and where the walk starts. A single file is
+/// reported relative to its folder, so its name still says what kind of file it is.
+fn roots(canonical: &Path, display: &str) -> Result<(PathBuf, PathBuf), FilesError> {
+    let metadata = std::fs::metadata(canonical)
+        .map_err(|e| FilesError::Unreadable(display.to_string(), io_reason(&e)))?;
+    if metadata.is_dir() {
+        return Ok((canonical.to_path_buf(), canonical.to_path_buf()));
+    }
+    if !metadata.is_file() {
+        // A FIFO would block the read and a device may never end.
+        return Err(FilesError::Unreadable(
+            display.to_string(),
+            "it is a FIFO, socket or device; pass a folder or a regular file".to_string(),
+        ));
+    }
+    let parent = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    Ok((parent, canonical.to_path_buf()))
 }
 
 fn walker(root: &Path) -> ignore::Walk {

@@ -111,6 +111,20 @@ fn an_explicit_config_that_does_not_exist_exits_two_naming_it() {
 }
 
 #[test]
+fn a_project_configuration_that_is_a_fifo_exits_two_without_hanging() {
+    let sandbox = Sandbox::new();
+    let tree = clean_tree();
+    let status = std::process::Command::new("mkfifo")
+        .arg(tree.path().join("rampart.toml"))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let run = sandbox.run(tree.path(), &["."]);
+    run.expect_code(2).expect_no_panic();
+    assert!(run.stderr.contains("not a regular file"), "{}", run.stderr);
+}
+
+#[test]
 fn min_severity_hides_findings_but_not_the_grade() {
     let sandbox = Sandbox::new();
     let tree = Tree::new(&[

@@ -217,14 +217,19 @@ fn an_unreadable_file_is_skipped_as_permission_denied() {
     }
     let secret = tree.path().join("secret.yaml");
     std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o000)).unwrap();
+    tree.write("locked/pod.yaml", b"a: 1\n");
+    let locked = tree.path().join("locked");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
 
     let mut command = sandbox.wrapped(tree.path(), &setpriv);
     command.arg(".");
     let run = harness::run_command(command, sandbox.path());
     run.expect_code(0).expect_no_panic();
     assert!(run.stdout.contains("CTR-001"), "{}", run.stdout);
-    let line = skipped_line(&run.stdout, "secret.yaml");
-    assert!(line.contains("permission denied"), "{line}");
+    for path in ["secret.yaml", "locked"] {
+        let line = skipped_line(&run.stdout, path);
+        assert!(line.contains("permission denied"), "{line}");
+    }
 }
 
 #[test]

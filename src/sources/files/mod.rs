@@ -137,10 +137,14 @@ fn walker(root: &Path) -> ignore::Walk {
 }
 
 fn walk_error(base: &Path, error: &ignore::Error) -> SkippedFile {
-    let (path, reason) = match error {
-        ignore::Error::WithPath { path, err } => (relative(base, path), err.to_string()),
-        other => ("?".to_string(), other.to_string()),
+    let path = match error {
+        ignore::Error::WithPath { path, .. } => relative(base, path),
+        _ => "?".to_string(),
     };
+    // The walker's own wording repeats the absolute path; the reason alone is enough.
+    let reason = error
+        .io_error()
+        .map_or_else(|| error.to_string(), io_reason);
     SkippedFile {
         path,
         reason: crate::sanitize::one_line(&reason),

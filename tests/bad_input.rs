@@ -312,6 +312,17 @@ fn a_single_file_can_be_scanned() {
 }
 
 #[test]
+fn workflows_are_recognised_when_their_folder_or_file_is_the_path() {
+    let sandbox = Sandbox::new();
+    let tree = Tree::new(&[(".github/workflows/ci.yml", harness::UNPINNED_WORKFLOW)]);
+    for path in [".github", ".github/workflows", ".github/workflows/ci.yml"] {
+        let run = sandbox.run(tree.path(), &[path]);
+        run.expect_code(0).expect_no_panic();
+        assert!(run.stdout.contains("BLD-001"), "{path}: {}", run.stdout);
+    }
+}
+
+#[test]
 fn gitignore_is_honoured_without_a_git_folder_and_hidden_folders_are_walked() {
     let sandbox = Sandbox::new();
     let tree = Tree::new(&[

@@ -182,7 +182,7 @@ fn visit_entry(
 /// until someone writes to it and a device can be endless, so neither is ever opened.
 fn special(base: &Path, path: &Path, evidence: &mut FilesEvidence) {
     let rel = relative(base, path);
-    if classify(&rel).is_some() {
+    if classify(base, &rel).is_some() {
         evidence.skipped.push(SkippedFile {
             path: rel,
             reason: "not a regular file (a FIFO, socket or device), not read".to_string(),
@@ -239,7 +239,7 @@ enum FileKind {
 
 // `lower` is lowercased already, which the extension lint cannot see.
 #[allow(clippy::case_sensitive_file_extension_comparisons)]
-fn classify(rel: &str) -> Option<FileKind> {
+fn classify(base: &Path, rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
@@ -251,14 +251,21 @@ fn classify(rel: &str) -> Option<FileKind> {
     {
         return Some(FileKind::Dockerfile);
     }
-    // GitHub runs only the workflows directly in `.github/workflows`, not in subfolders.
-    let in_workflows = rel
-        .strip_prefix(".github/workflows/")
-        .is_some_and(|rest| !rest.contains('/'));
-    if is_yaml && in_workflows {
+
+    // The folders above the file, nearest first, continuing above the scanned path so that
+    // `rampart .github/workflows` still knows its workflows. GitHub runs only the workflows
+    // directly in `.github/workflows`, not those in its subfolders.
+    let mut parents = rel
+        .rsplit('/')
+        .skip(1)
+        .map(str::to_string)
+        .chain(base.iter().rev().map(|c| c.to_string_lossy().into_owned()));
+    let parent = parents.next().unwrap_or_default();
+    let grandparent = parents.next().unwrap_or_default();
+    if is_yaml && parent == "workflows" && grandparent == ".github" {
         return Some(FileKind::Workflow);
     }
-    if rel == ".github/dependabot.yml" || rel == ".github/dependabot.yaml" {
+    if parent == ".github" && (lower == "dependabot.yml" || lower == "dependabot.yaml") {
         return Some(FileKind::Dependabot);
     }
     is_yaml.then_some(FileKind::Yaml)
@@ -267,7 +274,7 @@ fn classify(rel: &str) -> Option<FileKind> {
 fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesEvidence) {
     let rel = relative(base, path);
     evidence.files_seen += 1;
-    let Some(kind) = classify(&rel) else {
+    let Some(kind) = classify(base, &rel) else {
         return;
     };
     if let Some(reason) = escapes(base, path) {
@@ -451,4 +458,46 @@ fn sort(evidence: &mut FilesEvidence) {
         (&a.doc.path, a.doc.document, a.list_item).cmp(&(&b.doc.path, b.doc.document, b.list_item))
     });
     evidence.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_by_name_and_folder() {
+        let base = Path::new("/repo");
+        let kind = |rel| classify(base, rel);
+        assert_eq!(kind("Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(kind("api/web.Containerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(kind(".github/workflows/ci.yml"), Some(FileKind::Workflow));
+        assert_eq!(kind(".github/workflows/sub/x.yml"), Some(FileKind::Yaml));
+        assert_eq!(kind(".github/workflows"), None);
+        assert_eq!(kind(".github/dependabot.yml"), Some(FileKind::Dependabot));
+        assert_eq!(
+            kind("docs/.github/dependabot.yml"),
+            Some(FileKind::Dependabot)
+        );
+        assert_eq!(kind("x.yml"), Some(FileKind::Yaml));
+        assert_eq!(kind("y"), None);
+        assert_eq!(kind(""), None);
+    }
+
+    #[test]
+    fn classify_sees_folders_above_the_scanned_path() {
+        let kind = |base: &str, rel| classify(Path::new(base), rel);
+        assert_eq!(
+            kind("/r/.github/workflows", "ci.yml"),
+            Some(FileKind::Workflow)
+        );
+        assert_eq!(
+            kind("/r/.github", "workflows/ci.yml"),
+            Some(FileKind::Workflow)
+        );
+        assert_eq!(
+            kind("/r/.github", "dependabot.yml"),
+            Some(FileKind::Dependabot)
+        );
+        assert_eq!(kind("/", "ci.yml"), Some(FileKind::Yaml));
+    }
 }

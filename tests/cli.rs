@@ -7,7 +7,9 @@ use harness::{
     CLEAN_DOCKERFILE, PRIVILEGED_DEPLOYMENT, ROOT_DOCKERFILE, Sandbox, Tree, UNPINNED_WORKFLOW,
 };
 
-/// The committed v1 bundle; it must load in every later version.
+/// The committed v1 bundle; it must load in every later version. It was collected from a
+/// copy of `examples/sample-project` plus a broken `deploy/broken.yaml`, with the clock and
+/// timing fixed by hand. Never regenerate it: a new bundle version gets a file of its own.
 const V1_BUNDLE: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/tests/fixtures/evidence/v1.json"

@@ -109,7 +109,7 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Write a log to FILE (the level comes from RUST_LOG, default `info`).
+    /// Write a log to FILE (the level comes from `RUST_LOG`, default `info`).
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
 }

@@ -66,6 +66,31 @@ fn sources<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Vec<SourceKi
         .transpose()
 }
 
+/// The most bytes a configuration file may hold; a real one is a few hundred.
+const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
+/// Reads a configuration file, refusing what is not a regular file of sensible size. A
+/// scanned repository chooses its own `rampart.toml`: a FIFO there would block the read
+/// forever and a device could be endless.
+fn read_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read as _;
+
+    let metadata = std::fs::metadata(path)?;
+    if !metadata.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if metadata.len() > MAX_CONFIG_BYTES {
+        return Err(std::io::Error::other(format!(
+            "larger than {MAX_CONFIG_BYTES} bytes"
+        )));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(MAX_CONFIG_BYTES)
+        .read_to_string(&mut text)?;
+    Ok(text)
+}
+
 /// Why configuration could not be loaded. Exits with code 2.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
@@ -140,12 +165,12 @@ impl Config {
             (&paths.project, paths.project_explicit),
         ] {
             let Some(path) = path else { continue };
-            let text = match std::fs::read_to_string(path) {
+            let text = match read_file(path) {
                 Ok(text) => text,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => continue,
                 Err(e) => {
                     return Err(ConfigError(format!(
-                        "cannot read configuration `{}`: {e}",
+                        "cannot read configuration `{}`: {e}; check the path or remove the file",
                         path.display()
                     )));
                 }

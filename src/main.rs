@@ -19,7 +19,8 @@ fn main() -> ExitCode {
         Err(error) => {
             // Every error that reaches here is one the user can act on (a path, a file, a
             // configuration key); DESIGN.md gives them all the usage code.
-            rampart::output::error(&format!("{error:#}"));
+            // Messages quote paths, ids and file contents; none may drive the terminal.
+            rampart::output::error(&rampart::sanitize::clean(&format!("{error:#}")));
             ExitCode::from(Exit::Usage as u8)
         }
     }

@@ -157,19 +157,36 @@ fn collect(root: &Path, args: &ScanArgs, config: &Config) -> Result<Evidence> {
 }
 
 fn write_outputs(report: &Report, args: &ScanArgs) -> Result<()> {
-    let primary = args.effective_format();
-    let text = output::render(report, primary)?;
-    output::emit(&text, args.output.as_deref())?;
-
-    for (path, format) in [
+    let extras: Vec<(&Path, Format)> = [
         (&args.report, Format::Markdown),
         (&args.sarif, Format::Sarif),
-    ] {
-        if let Some(path) = path {
-            let rendered = output::render(report, format)?;
-            let target = (path.as_os_str() != "-").then_some(path.as_path());
-            output::emit(&rendered, target)?;
-        }
+    ]
+    .into_iter()
+    .filter_map(|(path, format)| path.as_deref().map(|p| (p, format)))
+    .collect();
+    let to_stdout = |p: &Path| p.as_os_str() == "-";
+    let extra_on_stdout = extras.iter().filter(|(p, _)| to_stdout(p)).count();
+
+    // `--report -` asks for the markdown on standard output; the summary then stays out of
+    // the way unless a primary format was asked for too, which could not share the stream.
+    let primary_explicit = args.json || args.format.is_some() || args.output.is_some();
+    let primary_target = args.output.as_deref().filter(|p| !to_stdout(p));
+    let primary_on_stdout = primary_target.is_none() && (primary_explicit || extra_on_stdout == 0);
+    if extra_on_stdout + usize::from(primary_on_stdout) > 1 {
+        return Err(eyre!(UsageError(
+            "more than one output is sent to standard output (`-`): send all but one to a \
+             file"
+                .to_string()
+        )));
+    }
+
+    if primary_explicit || extra_on_stdout == 0 {
+        let text = output::render(report, args.effective_format())?;
+        output::emit(&text, primary_target)?;
+    }
+    for (path, format) in extras {
+        let rendered = output::render(report, format)?;
+        output::emit(&rendered, (!to_stdout(path)).then_some(path))?;
     }
     Ok(())
 }

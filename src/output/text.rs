@@ -42,7 +42,7 @@ fn header(out: &mut String, report: &Report) {
     let _ = writeln!(out);
     let overall = mark_text(&report.scores.overall);
     let cap = if report.scores.capped {
-        "  capped at D: a critical check fails"
+        "  capped: a critical check fails"
     } else {
         ""
     };

@@ -1,6 +1,9 @@
 //! Dockerfiles parsed with `parse-dockerfile`, reduced to stages and instructions.
 
+use std::sync::LazyLock;
+
 use parse_dockerfile::{Flag, Instruction};
+use regex::{Captures, Regex};
 
 use crate::evidence::{DockerInstruction, DockerStage, Dockerfile};
 use crate::secrets;
@@ -8,11 +11,17 @@ use crate::secrets;
 /// Parses a Dockerfile. The error names the line and column where parsing failed.
 pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
     let parsed = parse_dockerfile::parse(text).map_err(|e| {
-        format!(
-            "not a valid Dockerfile: {e} (line {}, column {})",
-            e.line(),
-            e.column()
-        )
+        // The parser's message usually names the position already; say it once.
+        let message = e.to_string();
+        if message.contains("line") {
+            format!("not a valid Dockerfile: {message}")
+        } else {
+            format!(
+                "not a valid Dockerfile: {message} at line {}, column {}",
+                e.line(),
+                e.column()
+            )
+        }
     })?;
     let lines = LineIndex::new(text);
 
@@ -65,12 +74,69 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
     })
 }
 
-/// `ENV` and `ARG` values under secret-looking names are replaced at collection.
+/// `ENV` and `ARG` values under secret-looking names are replaced at collection; shell
+/// commands lose the credentials they carry inline.
 fn redact_instruction(keyword: &str, arguments: &str) -> String {
     match keyword {
         "ENV" | "ARG" | "LABEL" => secrets::redact_assignments(arguments),
+        "RUN" | "CMD" | "ENTRYPOINT" | "HEALTHCHECK" | "ONBUILD" => redact_shell(arguments),
         _ => secrets::redact_known(arguments),
     }
+}
+
+/// Redacts what a shell command carries inline: `NAME=value` assignments to secret-looking
+/// names, `Bearer`/`Basic` credentials and the password of a URL, then known formats.
+///
+/// Only `=` assignments count: in a command, `NAME value` is usually an argument such as
+/// `echo token`, and rewriting it would hide what the command does from the checks.
+fn redact_shell(text: &str) -> String {
+    static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)] // A literal, covered by the tests below.
+        Regex::new(r#"\b(?P<name>[A-Za-z_][A-Za-z0-9_]*)=(?P<value>"[^"]*"|'[^']*'|[^\s;&|]+)"#)
+            .unwrap()
+    });
+    static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)] // A literal, covered by the tests below.
+        Regex::new(r"(?i)\b(?P<scheme>bearer|basic|token)\s+(?P<value>[A-Za-z0-9._~+/=-]{8,})")
+            .unwrap()
+    });
+    static URL_PASSWORD: LazyLock<Regex> = LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)] // A literal, covered by the tests below.
+        Regex::new(r"(?P<prefix>[A-Za-z][A-Za-z0-9+.-]*://[^\s:/@]+:)(?P<value>[^\s@/]+)@").unwrap()
+    });
+
+    let text = ASSIGNMENT.replace_all(text, |c: &Captures<'_>| {
+        let value = c["value"].trim_matches(['"', '\'']);
+        if secrets::is_secret_name(&c["name"]) && !secrets::is_placeholder(value) {
+            format!(
+                "{}={}",
+                &c["name"],
+                secrets::redaction("generic-secret", value)
+            )
+        } else {
+            c[0].to_string()
+        }
+    });
+    let text = HEADER.replace_all(&text, |c: &Captures<'_>| {
+        let kind = format!("{}-credential", c["scheme"].to_ascii_lowercase());
+        format!(
+            "{} {}",
+            &c["scheme"],
+            secrets::redaction(&kind, &c["value"])
+        )
+    });
+    let text = URL_PASSWORD.replace_all(&text, |c: &Captures<'_>| {
+        if secrets::is_placeholder(&c["value"]) {
+            c[0].to_string()
+        } else {
+            format!(
+                "{}{}@",
+                &c["prefix"],
+                secrets::redaction("url-password", &c["value"])
+            )
+        }
+    });
+    secrets::redact_known(&text)
 }
 
 fn keyword_span(instruction: &Instruction<'_>) -> Option<std::ops::Range<usize>> {
@@ -124,7 +190,7 @@ fn heredocs_of(instruction: &Instruction<'_>) -> Vec<String> {
         Instruction::Run(run) => run
             .here_docs
             .iter()
-            .map(|h| secrets::redact_known(&h.value))
+            .map(|h| redact_shell(&h.value))
             .collect(),
         _ => Vec::new(),
     }
@@ -210,6 +276,26 @@ mod tests {
         let run = &file.stages[0].instructions[0];
         assert_eq!(run.heredocs.len(), 1);
         assert!(run.heredocs[0].contains("apk add curl"));
+    }
+
+    #[test]
+    fn shell_credentials_are_redacted() {
+        let value = "Qz8vLm3NpR7sT2wX";
+        for command in [
+            format!("DB_PASSWORD={value} ./migrate"),
+            format!("export API_TOKEN=\"{value}\" && run"),
+            format!("curl -H \"Authorization: Bearer {value}\" https://example.com"),
+            format!("git clone https://bot:{value}@example.com/repo.git"),
+        ] {
+            let redacted = redact_shell(&command);
+            assert!(!redacted.contains(value), "{redacted}");
+            assert!(redacted.contains("[redacted"), "{redacted}");
+        }
+        assert_eq!(redact_shell("echo token; make"), "echo token; make");
+        assert_eq!(
+            redact_shell("PASSWORD=$DB_PASS ./x"),
+            "PASSWORD=$DB_PASS ./x"
+        );
     }
 
     #[test]

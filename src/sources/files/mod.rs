@@ -8,7 +8,7 @@ pub mod dockerfile;
 pub mod yaml;
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use serde_json::Value;
@@ -50,8 +50,10 @@ impl Default for FilesOptions {
 /// Why the scanned path itself cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum FilesError {
+    /// The path does not exist.
     #[error("`{0}` does not exist: check the path")]
     Missing(String),
+    /// The path exists but cannot be scanned; the second field says why.
     #[error("`{0}` is not a directory or a file Rampart can read: {1}")]
     Unreadable(String, String),
 }
@@ -72,25 +74,11 @@ pub fn collect(
         root: display_root.clone(),
         ..FilesEvidence::default()
     };
-    let (base, walk_root) = if canonical_root.is_file() {
-        (
-            canonical_root
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_default(),
-            canonical_root.clone(),
-        )
-    } else {
-        (canonical_root.clone(), canonical_root.clone())
-    };
+    let (base, walk_root) = roots(&canonical_root, &display_root)?;
 
     for entry in walker(&walk_root) {
         match entry {
-            Ok(entry) => {
-                if entry.file_type().is_some_and(|t| t.is_file()) {
-                    visit(&base, entry.path(), options, &mut evidence);
-                }
-            }
+            Ok(entry) => visit_entry(&base, &entry, options, &mut evidence),
             Err(error) => evidence.skipped.push(walk_error(&base, &error)),
         }
     }
@@ -101,10 +89,32 @@ pub fn collect(
         status: SourceStatus::Connected,
         target: display_root,
         attempted: vec!["files".to_string()],
-        denied: Default::default(),
+        denied: std::collections::BTreeMap::default(),
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
     };
     Ok((evidence, record))
+}
+
+/// The folder paths are reported relative to, and where the walk starts. A single file is
+/// reported relative to its folder, so its name still says what kind of file it is.
+fn roots(canonical: &Path, display: &str) -> Result<(PathBuf, PathBuf), FilesError> {
+    let metadata = std::fs::metadata(canonical)
+        .map_err(|e| FilesError::Unreadable(display.to_string(), io_reason(&e)))?;
+    if metadata.is_dir() {
+        return Ok((canonical.to_path_buf(), canonical.to_path_buf()));
+    }
+    if !metadata.is_file() {
+        // A FIFO would block the read and a device may never end.
+        return Err(FilesError::Unreadable(
+            display.to_string(),
+            "it is a FIFO, socket or device; pass a folder or a regular file".to_string(),
+        ));
+    }
+    let parent = canonical
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    Ok((parent, canonical.to_path_buf()))
 }
 
 fn walker(root: &Path) -> ignore::Walk {
@@ -116,7 +126,9 @@ fn walker(root: &Path) -> ignore::Walk {
         .require_git(false)
         .ignore(true)
         .parents(false)
-        .follow_links(true)
+        // Links are resolved by hand in `visit_link`: following them in the walker would
+        // let a link to `/` walk the whole machine before any check could refuse it.
+        .follow_links(false)
         .filter_entry(|e| {
             let is_dir = e.file_type().is_some_and(|t| t.is_dir());
             !(is_dir && SKIPPED_DIRS.iter().any(|d| e.file_name() == *d))
@@ -125,40 +137,95 @@ fn walker(root: &Path) -> ignore::Walk {
 }
 
 fn walk_error(base: &Path, error: &ignore::Error) -> SkippedFile {
-    let mut path = String::from("?");
-    let mut reason = error.to_string();
-    if let ignore::Error::WithPath { path: p, err } = error {
-        path = relative(base, p);
-        reason = err.to_string();
-    }
-    if let Some(loop_error) = find_loop(error) {
-        path = relative(base, loop_error.1);
-        reason = format!(
-            "symbolic link loop back to `{}`",
-            relative(base, loop_error.0)
-        );
-    }
+    let path = match error {
+        ignore::Error::WithPath { path, .. } => relative(base, path),
+        _ => "?".to_string(),
+    };
+    // The walker's own wording repeats the absolute path; the reason alone is enough.
+    let reason = error
+        .io_error()
+        .map_or_else(|| error.to_string(), io_reason);
     SkippedFile {
         path,
         reason: crate::sanitize::one_line(&reason),
     }
 }
 
-fn find_loop(error: &ignore::Error) -> Option<(&Path, &Path)> {
-    match error {
-        ignore::Error::Loop { ancestor, child } => Some((ancestor.as_path(), child.as_path())),
-        ignore::Error::WithPath { err, .. } | ignore::Error::WithDepth { err, .. } => {
-            find_loop(err)
-        }
-        ignore::Error::WithLineNumber { err, .. } => find_loop(err),
-        ignore::Error::Partial(errors) => errors.iter().find_map(find_loop),
-        _ => None,
+fn relative(base: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    if rel.as_os_str().is_empty() {
+        return ".".to_string();
+    }
+    crate::sanitize::one_line(&rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// Dispatches one walked entry by its own type, without following links.
+fn visit_entry(
+    base: &Path,
+    entry: &ignore::DirEntry,
+    options: &FilesOptions,
+    evidence: &mut FilesEvidence,
+) {
+    let Some(file_type) = entry.file_type() else {
+        return;
+    };
+    if file_type.is_symlink() {
+        visit_link(base, entry.path(), options, evidence);
+    } else if file_type.is_file() {
+        visit(base, entry.path(), options, evidence);
+    } else if !file_type.is_dir() {
+        special(base, entry.path(), evidence);
     }
 }
 
-fn relative(base: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(base).unwrap_or(path);
-    crate::sanitize::one_line(&rel.to_string_lossy().replace('\\', "/"))
+/// Lists a FIFO, socket or device that has a name Rampart would read. Opening a FIFO blocks
+/// until someone writes to it and a device can be endless, so neither is ever opened.
+fn special(base: &Path, path: &Path, evidence: &mut FilesEvidence) {
+    let rel = relative(base, path);
+    if classify(base, &rel).is_some() {
+        evidence.skipped.push(SkippedFile {
+            path: rel,
+            reason: "not a regular file (a FIFO, socket or device), not read".to_string(),
+        });
+    }
+}
+
+/// Follows a symbolic link only when its target is inside the scanned directory.
+///
+/// A link to a file is read through the link. A link to a folder is not descended: its
+/// target is either walked already (it is inside the tree) or refused (it is outside), and
+/// a link to one of its own ancestors is a loop.
+fn visit_link(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesEvidence) {
+    let rel = relative(base, path);
+    let skip = |evidence: &mut FilesEvidence, reason: String| {
+        evidence.skipped.push(SkippedFile {
+            path: rel.clone(),
+            reason,
+        });
+    };
+    let Ok(target) = path.canonicalize() else {
+        return skip(
+            evidence,
+            "broken symbolic link: its target does not exist".to_string(),
+        );
+    };
+    if !target.starts_with(base) {
+        return skip(
+            evidence,
+            "symbolic link to a path outside the scanned directory, not followed".to_string(),
+        );
+    }
+    match std::fs::metadata(&target) {
+        Ok(meta) if meta.is_file() => visit(base, path, options, evidence),
+        Ok(meta) if meta.is_dir() => {
+            if path.starts_with(&target) {
+                let reason = format!("symbolic link loop back to `{}`", relative(base, &target));
+                skip(evidence, reason);
+            }
+        }
+        Ok(_) => special(base, path, evidence),
+        Err(error) => skip(evidence, io_reason(&error)),
+    }
 }
 
 /// What a file is, decided by its path alone.
@@ -170,7 +237,9 @@ enum FileKind {
     Yaml,
 }
 
-fn classify(rel: &str) -> Option<FileKind> {
+// `lower` is lowercased already, which the extension lint cannot see.
+#[allow(clippy::case_sensitive_file_extension_comparisons)]
+fn classify(base: &Path, rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
@@ -182,13 +251,21 @@ fn classify(rel: &str) -> Option<FileKind> {
     {
         return Some(FileKind::Dockerfile);
     }
-    if is_yaml
-        && rel.starts_with(".github/workflows/")
-        && !rel["github/workflows/".len() + 1..].contains('/')
-    {
+
+    // The folders above the file, nearest first, continuing above the scanned path so that
+    // `rampart .github/workflows` still knows its workflows. GitHub runs only the workflows
+    // directly in `.github/workflows`, not those in its subfolders.
+    let mut parents = rel
+        .rsplit('/')
+        .skip(1)
+        .map(str::to_string)
+        .chain(base.iter().rev().map(|c| c.to_string_lossy().into_owned()));
+    let parent = parents.next().unwrap_or_default();
+    let grandparent = parents.next().unwrap_or_default();
+    if is_yaml && parent == "workflows" && grandparent == ".github" {
         return Some(FileKind::Workflow);
     }
-    if rel == ".github/dependabot.yml" || rel == ".github/dependabot.yaml" {
+    if parent == ".github" && (lower == "dependabot.yml" || lower == "dependabot.yaml") {
         return Some(FileKind::Dependabot);
     }
     is_yaml.then_some(FileKind::Yaml)
@@ -197,7 +274,7 @@ fn classify(rel: &str) -> Option<FileKind> {
 fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesEvidence) {
     let rel = relative(base, path);
     evidence.files_seen += 1;
-    let Some(kind) = classify(&rel) else {
+    let Some(kind) = classify(base, &rel) else {
         return;
     };
     if let Some(reason) = escapes(base, path) {
@@ -237,7 +314,12 @@ fn escapes(base: &Path, path: &Path) -> Option<String> {
 /// Reads a file as UTF-8 text within the size cap, refusing binary content.
 fn read_text(path: &Path, max: u64) -> Result<String, String> {
     let file = std::fs::File::open(path).map_err(|e| io_reason(&e))?;
-    let size = file.metadata().map_err(|e| io_reason(&e))?.len();
+    let metadata = file.metadata().map_err(|e| io_reason(&e))?;
+    if !metadata.is_file() {
+        // The walk saw a regular file, but it may have been replaced since.
+        return Err("not a regular file (a FIFO, socket or device), not read".to_string());
+    }
+    let size = metadata.len();
     if size > max {
         return Err(format!("larger than the {max}-byte limit ({size} bytes)"));
     }
@@ -376,4 +458,46 @@ fn sort(evidence: &mut FilesEvidence) {
         (&a.doc.path, a.doc.document, a.list_item).cmp(&(&b.doc.path, b.doc.document, b.list_item))
     });
     evidence.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classify_by_name_and_folder() {
+        let base = Path::new("/repo");
+        let kind = |rel| classify(base, rel);
+        assert_eq!(kind("Dockerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(kind("api/web.Containerfile"), Some(FileKind::Dockerfile));
+        assert_eq!(kind(".github/workflows/ci.yml"), Some(FileKind::Workflow));
+        assert_eq!(kind(".github/workflows/sub/x.yml"), Some(FileKind::Yaml));
+        assert_eq!(kind(".github/workflows"), None);
+        assert_eq!(kind(".github/dependabot.yml"), Some(FileKind::Dependabot));
+        assert_eq!(
+            kind("docs/.github/dependabot.yml"),
+            Some(FileKind::Dependabot)
+        );
+        assert_eq!(kind("x.yml"), Some(FileKind::Yaml));
+        assert_eq!(kind("y"), None);
+        assert_eq!(kind(""), None);
+    }
+
+    #[test]
+    fn classify_sees_folders_above_the_scanned_path() {
+        let kind = |base: &str, rel| classify(Path::new(base), rel);
+        assert_eq!(
+            kind("/r/.github/workflows", "ci.yml"),
+            Some(FileKind::Workflow)
+        );
+        assert_eq!(
+            kind("/r/.github", "workflows/ci.yml"),
+            Some(FileKind::Workflow)
+        );
+        assert_eq!(
+            kind("/r/.github", "dependabot.yml"),
+            Some(FileKind::Dependabot)
+        );
+        assert_eq!(kind("/", "ci.yml"), Some(FileKind::Yaml));
+    }
 }

@@ -167,8 +167,18 @@ enum FileKind {
     Dockerfile,
     Workflow,
     Dependabot,
+    Renovate,
     Yaml,
 }
+
+/// Names Renovate reads its configuration from, at the root or under `.github`/`.gitlab`.
+const RENOVATE_FILES: &[&str] = &[
+    "renovate.json",
+    "renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".renovaterc.json5",
+];
 
 fn classify(rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
@@ -191,6 +201,10 @@ fn classify(rel: &str) -> Option<FileKind> {
     if rel == ".github/dependabot.yml" || rel == ".github/dependabot.yaml" {
         return Some(FileKind::Dependabot);
     }
+    let folder = rel.strip_suffix(name).unwrap_or("");
+    if RENOVATE_FILES.contains(&name) && matches!(folder, "" | ".github/" | ".gitlab/") {
+        return Some(FileKind::Renovate);
+    }
     is_yaml.then_some(FileKind::Yaml)
 }
 
@@ -202,6 +216,11 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
     };
     if let Some(reason) = escapes(base, path) {
         evidence.skipped.push(SkippedFile { path: rel, reason });
+        return;
+    }
+    if kind == FileKind::Renovate {
+        // Only its presence matters; its content is Renovate's business.
+        evidence.renovate.push(rel);
         return;
     }
     let text = match read_text(path, options.max_file_size) {
@@ -217,6 +236,7 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
         }
         FileKind::Workflow => load_workflow(&rel, &text).map(|w| evidence.workflows.push(w)),
         FileKind::Dependabot => load_dependabot(&rel, &text).map(|d| evidence.dependabot.push(d)),
+        FileKind::Renovate => Ok(()),
         FileKind::Yaml => load_manifests(&rel, &text).map(|m| evidence.manifests.extend(m)),
     };
     if let Err(reason) = result {

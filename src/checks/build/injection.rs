@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{StepRef, draft, excerpt, is_action, job_steps, jobs, script_lines, triggers};
+use super::{
+    ScriptLine, StepRef, draft, excerpt, is_action, job_steps, jobs, script_draft, script_lines,
+    triggers,
+};
 use crate::checks::{Check, Context, Draft, Evaluation, Snippet};
 use crate::evidence::YamlDocument;
 use crate::model::{Area, Severity, SourceKind};
@@ -113,19 +116,11 @@ fn untrusted_checkout(cx: &Context<'_>) -> Evaluation {
         evaluated += 1;
         for job in jobs(workflow) {
             for step in job_steps(&job) {
-                if let Some((pointer, text)) = checks_out_head(&step) {
-                    let message = format!(
-                        "runs on `{trigger}` and checks out the untrusted head in {}",
-                        step.part()
-                    );
-                    findings.push(draft(
-                        workflow,
-                        &pointer,
-                        Some(&step.part()),
-                        message,
-                        Some(excerpt(&text)),
-                    ));
-                }
+                let message = format!(
+                    "{}: runs on `{trigger}` and checks out the untrusted head",
+                    step.part()
+                );
+                findings.extend(checks_out_head(workflow, &step, message));
             }
         }
     }
@@ -136,29 +131,30 @@ fn untrusted_checkout(cx: &Context<'_>) -> Evaluation {
     )
 }
 
-/// The pointer and text of where a step fetches the pull request's head, if it does.
-fn checks_out_head(step: &StepRef<'_>) -> Option<(String, String)> {
+/// The finding of a step that fetches the pull request's head, if it does.
+fn checks_out_head(workflow: &YamlDocument, step: &StepRef<'_>, message: String) -> Option<Draft> {
+    let part = step.part();
     if step
         .action()
         .is_some_and(|a| is_action(&a, "actions/checkout"))
     {
         let git_ref = step.input("ref")?;
         let untrusted = UNTRUSTED_CHECKOUT_REFS.iter().any(|r| git_ref.contains(r));
-        return untrusted.then(|| {
-            (
-                format!("{}/with/ref", step.pointer),
-                format!("ref: {git_ref}"),
-            )
-        });
+        let pointer = format!("{}/with/ref", step.pointer);
+        let evidence = Some(excerpt(&format!("ref: {git_ref}")));
+        return untrusted.then(|| draft(workflow, &pointer, Some(&part), message, evidence));
     }
 
     // The same thing done by hand: the GitHub CLI, or git fetching the head by expression.
     let run = step.run()?;
-    let line = script_lines(run).into_iter().find(|line| {
-        line.contains("gh pr checkout")
-            || (line.contains("git ") && UNTRUSTED_CHECKOUT_REFS.iter().any(|r| line.contains(r)))
+    let lines = script_lines(run);
+    let line = lines.iter().find(|line| {
+        let text = &line.text;
+        text.contains("gh pr checkout")
+            || (text.contains("git ") && UNTRUSTED_CHECKOUT_REFS.iter().any(|r| text.contains(r)))
     })?;
-    Some((format!("{}/run", step.pointer), line))
+    let pointer = format!("{}/run", step.pointer);
+    Some(script_draft(workflow, &pointer, run, line, &part, message))
 }
 
 /// BLD-004: attacker-controlled text never becomes part of a script.
@@ -242,7 +238,7 @@ fn injection(
 ) -> Option<Draft> {
     let lines = script_lines(script);
     let expanded = lines.iter().find_map(|line| {
-        let contexts = untrusted_contexts(line);
+        let contexts = untrusted_contexts(&line.text);
         (!contexts.is_empty()).then(|| (line, contexts))
     });
     let (line, message) = match expanded {
@@ -259,12 +255,10 @@ fn injection(
             (line, message)
         }
     };
-    Some(draft(
-        workflow,
-        pointer,
-        Some(&step.part()),
-        format!("{}: {message}", step.part()),
-        Some(excerpt(line)),
+    let part = step.part();
+    let message = format!("{part}: {message}");
+    Some(script_draft(
+        workflow, pointer, script, line, &part, message,
     ))
 }
 
@@ -285,14 +279,17 @@ fn tainted_env(node: &Value) -> BTreeSet<String> {
 }
 
 /// The line and variable by which a script line writes tainted text to a runner file.
-fn tainted_write<'l>(line: &'l String, env: &BTreeSet<String>) -> Option<(&'l String, String)> {
+fn tainted_write<'l>(
+    line: &'l ScriptLine,
+    env: &BTreeSet<String>,
+) -> Option<(&'l ScriptLine, String)> {
     const RUNNER_FILES: &[&str] = &["GITHUB_ENV", "GITHUB_OUTPUT", "GITHUB_PATH"];
-    if !RUNNER_FILES.iter().any(|f| line.contains(f)) {
+    if !RUNNER_FILES.iter().any(|f| line.text.contains(f)) {
         return None;
     }
     let name = env
         .iter()
-        .find(|name| mentions_variable(line, name))?
+        .find(|name| mentions_variable(&line.text, name))?
         .clone();
     Some((line, name))
 }

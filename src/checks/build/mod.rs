@@ -244,11 +244,65 @@ fn triggers(workflow: &YamlDocument) -> Vec<&str> {
     }
 }
 
-/// The lines of a script, with backslash continuations joined so that a command split
-/// over several lines is judged whole.
-fn script_lines(script: &str) -> Vec<String> {
-    let joined = script.replace("\\\r\n", " ").replace("\\\n", " ");
-    joined.lines().map(str::to_string).collect()
+/// One logical line of a script: physical lines joined at backslash continuations.
+struct ScriptLine {
+    /// Index of its first physical line within the script, from 0.
+    offset: usize,
+    text: String,
+}
+
+/// The logical lines of a script, so that a command split over several lines with
+/// backslashes is judged whole.
+fn script_lines(script: &str) -> Vec<ScriptLine> {
+    let mut out: Vec<ScriptLine> = Vec::new();
+    let mut continued = false;
+    for (index, physical) in script.lines().enumerate() {
+        let (body, continues) = match physical.trim_end().strip_suffix('\\') {
+            Some(body) => (body, true),
+            None => (physical, false),
+        };
+        match out.last_mut() {
+            Some(last) if continued => {
+                last.text.push(' ');
+                last.text.push_str(body.trim_start());
+            }
+            _ => out.push(ScriptLine {
+                offset: index,
+                text: body.to_string(),
+            }),
+        }
+        continued = continues;
+    }
+    out
+}
+
+/// A failing item at one line of the script held at `pointer`.
+///
+/// A multi-line script is almost always a literal block (`run: |`) whose content starts
+/// on the line after the key, so the script's line offset is added to that; a one-line
+/// script sits on the key's own line.
+fn script_draft(
+    workflow: &YamlDocument,
+    pointer: &str,
+    script: &str,
+    line: &ScriptLine,
+    part: &str,
+    message: String,
+) -> Draft {
+    let mut found = draft(
+        workflow,
+        pointer,
+        Some(part),
+        message,
+        Some(excerpt(&line.text)),
+    );
+    if script.contains('\n')
+        && let Some(location) = found.location.as_mut()
+    {
+        let offset = u32::try_from(line.offset + 1).unwrap_or(0);
+        location.line = location.line.saturating_add(offset);
+    }
+    found
 }
 
 /// The most characters of a script line a finding quotes; enough to recognise the line,

@@ -545,7 +545,7 @@ fn shows_tools(workflow: &YamlDocument, tools: &Recognised) -> bool {
             || step.run().is_some_and(|run| {
                 script_lines(run)
                     .iter()
-                    .any(|line| tools.commands.iter().any(|c| runs_command(line, c)))
+                    .any(|line| tools.commands.iter().any(|c| runs_command(&line.text, c)))
             })
     })
 }

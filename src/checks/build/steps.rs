@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use super::{draft, excerpt, is_action, jobs, script_lines, steps};
+use super::{draft, is_action, jobs, script_draft, script_lines, steps};
 use crate::checks::{Check, Context, Evaluation, Snippet};
 use crate::model::{Area, Severity, SourceKind};
 
@@ -106,20 +106,15 @@ fn insecure_commands(cx: &Context<'_>) -> Evaluation {
         }
         for step in steps(workflow) {
             scopes.push((step.pointer.clone(), Some(step.part()), step.value));
-            if let Some(line) = step
-                .run()
-                .and_then(|r| r.lines().find(|l| l.contains(UNSECURE_COMMANDS)))
+            if let Some(run) = step.run()
+                && let Some(line) = script_lines(run)
+                    .into_iter()
+                    .find(|l| l.text.contains(UNSECURE_COMMANDS))
             {
                 let pointer = format!("{}/run", step.pointer);
-                let message = format!("{}: sets `{UNSECURE_COMMANDS}` from a script", step.part());
                 let part = step.part();
-                findings.push(draft(
-                    workflow,
-                    &pointer,
-                    Some(&part),
-                    message,
-                    Some(excerpt(line)),
-                ));
+                let message = format!("{part}: sets `{UNSECURE_COMMANDS}` from a script");
+                findings.push(script_draft(workflow, &pointer, run, &line, &part, message));
             }
         }
         for (pointer, part, node) in scopes {
@@ -198,20 +193,14 @@ fn download_then_run(cx: &Context<'_>) -> Evaluation {
             let lines = script_lines(run);
             let Some(line) = lines
                 .iter()
-                .find(|l| DOWNLOAD_THEN_RUN.iter().any(|re| re.is_match(l)))
+                .find(|l| DOWNLOAD_THEN_RUN.iter().any(|re| re.is_match(&l.text)))
             else {
                 continue;
             };
             let part = step.part();
             let message = format!("{part}: runs a downloaded script without verifying it");
             let pointer = format!("{}/run", step.pointer);
-            findings.push(draft(
-                workflow,
-                &pointer,
-                Some(&part),
-                message,
-                Some(excerpt(line)),
-            ));
+            findings.push(script_draft(workflow, &pointer, run, line, &part, message));
         }
     }
     Evaluation::items(evaluated, findings, "no workflow step runs a script")

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rampart::checks::{Outcome, Status};
 use rampart::evidence::Evidence;
-use rampart::report::Report;
+use rampart::report::{EvaluationSettings, Report};
 
 fn fixture(check: &str, case: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,7 +16,8 @@ fn fixture(check: &str, case: &str) -> PathBuf {
 
 /// The outcome of check `id` on the files under `root`.
 fn outcome_at(root: &Path, id: &str) -> Outcome {
-    let (files, record) = rampart::sources::files::collect(root, &Default::default()).unwrap();
+    let options = rampart::sources::files::FilesOptions::default();
+    let (files, record) = rampart::sources::files::collect(root, &options).expect("fixture");
     assert!(
         files.skipped.is_empty(),
         "fixture files were skipped: {:?}",
@@ -25,8 +26,8 @@ fn outcome_at(root: &Path, id: &str) -> Outcome {
     let mut evidence = Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
     evidence.files = Some(files);
     evidence.sources.push(record);
-    let report = Report::evaluate(&evidence, &Default::default());
-    report.outcome(id).unwrap().clone()
+    let report = Report::evaluate(&evidence, &EvaluationSettings::default());
+    report.outcome(id).expect("the check is catalogued").clone()
 }
 
 fn outcome(id: &str, case: &str) -> Outcome {

@@ -239,21 +239,18 @@ fn injection(
     let lines = script_lines(script);
     let expanded = lines.iter().find_map(|line| {
         let contexts = untrusted_contexts(&line.text);
-        (!contexts.is_empty()).then(|| (line, contexts))
+        (!contexts.is_empty()).then_some((line, contexts))
     });
-    let (line, message) = match expanded {
-        Some((line, contexts)) => (
-            line,
-            format!("expands {} into a script", quote_list(&contexts)),
-        ),
-        None => {
-            let (line, name) = lines.iter().find_map(|l| tainted_write(l, env))?;
-            let message = format!(
-                "writes `${name}`, which holds attacker-controlled text, to a file of \
-                 the runner that later steps read"
-            );
-            (line, message)
-        }
+    let (line, message) = if let Some((line, contexts)) = expanded {
+        let message = format!("expands {} into a script", quote_list(&contexts));
+        (line, message)
+    } else {
+        let (line, name) = lines.iter().find_map(|l| tainted_write(l, env))?;
+        let message = format!(
+            "writes `${name}`, which holds attacker-controlled text, to a file of the runner \
+             that later steps read"
+        );
+        (line, message)
     };
     let part = step.part();
     let message = format!("{part}: {message}");

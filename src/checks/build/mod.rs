@@ -257,7 +257,7 @@ fn script_lines(script: &str) -> Vec<ScriptLine> {
     let mut out: Vec<ScriptLine> = Vec::new();
     let mut continued = false;
     for (index, physical) in script.lines().enumerate() {
-        let (body, continues) = match physical.trim_end().strip_suffix('\\') {
+        let (body, has_backslash) = match physical.trim_end().strip_suffix('\\') {
             Some(body) => (body, true),
             None => (physical, false),
         };
@@ -271,7 +271,7 @@ fn script_lines(script: &str) -> Vec<ScriptLine> {
                 text: body.to_string(),
             }),
         }
-        continued = continues;
+        continued = has_backslash;
     }
     out
 }

@@ -110,11 +110,17 @@ fn bld_002_flags_default_and_top_level_write_permissions() {
 
 #[test]
 fn bld_003_flags_privileged_checkout_of_the_head() {
-    assert_fails(
+    let outcome = assert_fails(
         "BLD-003",
-        1,
+        2,
         ("preview.yml", 13, Some("jobs.build.steps[0]")),
     );
+    // `gh pr checkout` by hand, on the second line of a literal block.
+    assert!(outcome.findings.iter().any(|f| {
+        f.location
+            .as_ref()
+            .is_some_and(|l| l.path.ends_with("after-ci.yml") && l.line == 13)
+    }));
     assert_passes("BLD-003", "pass");
 }
 
@@ -122,7 +128,7 @@ fn bld_003_flags_privileged_checkout_of_the_head() {
 fn bld_004_flags_each_injecting_step() {
     let outcome = assert_fails(
         "BLD-004",
-        3,
+        4,
         ("triage.yml", 18, Some("jobs.triage.steps[0]")),
     );
     let evidence: Vec<_> = outcome

@@ -150,8 +150,11 @@ fn checks_out_head(workflow: &YamlDocument, step: &StepRef<'_>, message: String)
     let lines = script_lines(run);
     let line = lines.iter().find(|line| {
         let text = &line.text;
+        let fetches = ["git fetch", "git checkout", "git switch", "git pull"]
+            .iter()
+            .any(|command| text.contains(command));
         text.contains("gh pr checkout")
-            || (text.contains("git ") && UNTRUSTED_CHECKOUT_REFS.iter().any(|r| text.contains(r)))
+            || (fetches && UNTRUSTED_CHECKOUT_REFS.iter().any(|r| text.contains(r)))
     })?;
     let pointer = format!("{}/run", step.pointer);
     Some(script_draft(workflow, &pointer, run, line, &part, message))
@@ -238,7 +241,7 @@ fn injection(
 ) -> Option<Draft> {
     let lines = script_lines(script);
     let expanded = lines.iter().find_map(|line| {
-        let contexts = untrusted_contexts(&line.text);
+        let contexts = expanded_contexts(&line.text, env);
         (!contexts.is_empty()).then_some((line, contexts))
     });
     let (line, message) = if let Some((line, contexts)) = expanded {
@@ -306,10 +309,19 @@ fn mentions_variable(line: &str, name: &str) -> bool {
 
 /// The attacker-controlled contexts referenced inside the `${{ }}` expressions of `text`.
 pub(crate) fn untrusted_contexts(text: &str) -> Vec<String> {
+    expanded_contexts(text, &BTreeSet::new())
+}
+
+/// Like [`untrusted_contexts`], also counting `env.NAME` when the variable `NAME` holds
+/// attacker-controlled text: `${{ env.TITLE }}` is expanded just as its source would be.
+fn expanded_contexts(text: &str, tainted: &BTreeSet<String>) -> Vec<String> {
     let mut found = Vec::new();
     for expression in expressions(text) {
         for context in context_references(expression) {
-            if is_attacker_controlled(&context) && !found.contains(&context) {
+            let via_env = context
+                .strip_prefix("env.")
+                .is_some_and(|name| tainted.iter().any(|t| t.eq_ignore_ascii_case(name)));
+            if (via_env || is_attacker_controlled(&context)) && !found.contains(&context) {
                 found.push(context);
             }
         }

@@ -116,7 +116,14 @@ pub static RECOGNISED: &[Recognised] = &[
             "aquasecurity/trivy-action scan-type=repo",
             "dependency-check/dependency-check_action",
             "google/osv-scanner-action",
-            "snyk/actions/ command?=test",
+            "snyk/actions/node command?=test",
+            "snyk/actions/python command?=test",
+            "snyk/actions/golang command?=test",
+            "snyk/actions/maven command?=test",
+            "snyk/actions/gradle command?=test",
+            "snyk/actions/dotnet command?=test",
+            "snyk/actions/php command?=test",
+            "snyk/actions/ruby command?=test",
             "pypa/gh-action-pip-audit",
             "rustsec/audit-check",
             "actions-rust-lang/audit",
@@ -526,7 +533,10 @@ fn folder_finding(workflows: &[YamlDocument], message: &str) -> Draft {
             path: folder,
             line: 1,
         }),
-        message: format!("{message} ({} workflows read)", workflows.len()),
+        message: match workflows.len() {
+            1 => format!("{message} (1 workflow read)"),
+            n => format!("{message} ({n} workflows read)"),
+        },
         evidence: None,
     }
 }

@@ -26,9 +26,10 @@ pub static BLD_022: Check = Check {
     },
     references: &["zizmor self-hosted-runner"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "Files alone cannot tell whether a repository is public, so Rampart reports \
-                   self-hosted jobs as not assessed until the github source says so, where \
-                   zizmor reports them whenever it is asked to.",
+    differs_from: "zizmor reports self-hosted runners whatever the repository's visibility; \
+                   Rampart judges them only for public repositories and, since files alone \
+                   cannot show visibility, reports them as not assessed until the github \
+                   source can say.",
     evaluate: self_hosted_runners,
 };
 

@@ -29,9 +29,9 @@ pub static BLD_005: Check = Check {
     },
     references: &["zizmor artipacked"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "zizmor ranks a checkout that is never followed by an artefact upload as \
-                   less certain; Rampart reports every one, since any later step can read \
-                   the stored token.",
+    differs_from: "zizmor weighs a checkout by whether an artefact upload follows it; \
+                   Rampart reports every one, since any later step can read the stored \
+                   token.",
     evaluate: persisted_credentials,
 };
 

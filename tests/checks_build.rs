@@ -182,6 +182,11 @@ fn presence_checks_fail_on_the_workflows_folder() {
 }
 
 #[test]
+fn bld_011_needs_an_image_to_scan() {
+    assert_not_applicable("BLD-011", "no-image");
+}
+
+#[test]
 fn bld_014_accepts_renovate() {
     assert_passes("BLD-014", "pass-renovate");
 }

@@ -116,10 +116,7 @@ fn untrusted_checkout(cx: &Context<'_>) -> Evaluation {
         evaluated += 1;
         for job in jobs(workflow) {
             for step in job_steps(&job) {
-                let message = format!(
-                    "{}: runs on `{trigger}` and checks out the untrusted head",
-                    step.part()
-                );
+                let message = format!("runs on `{trigger}` and checks out the pull request's head");
                 findings.extend(checks_out_head(workflow, &step, message));
             }
         }
@@ -256,7 +253,6 @@ fn injection(
         (line, message)
     };
     let part = step.part();
-    let message = format!("{part}: {message}");
     Some(script_draft(
         workflow, pointer, script, line, &part, message,
     ))

@@ -21,8 +21,8 @@ use crate::model::{Area, Location, Severity, SourceKind};
 pub use injection::{ATTACKER_CONTROLLED, BLD_003, BLD_004, UNTRUSTED_CHECKOUT_REFS};
 pub use permissions::{BLD_002, BLD_023, CLOUD_KEY_INPUTS, CLOUD_KEY_SECRETS};
 pub use presence::{
-    BLD_009, BLD_010, BLD_011, BLD_012, BLD_013, BLD_014, BLD_015, BLD_024, PUBLISHING, RECOGNISED,
-    Recognised,
+    BLD_009, BLD_010, BLD_011, BLD_012, BLD_013, BLD_014, BLD_015, BLD_024, IMAGE_BUILDS,
+    PUBLISHING, RECOGNISED, Recognised,
 };
 pub use runners::BLD_022;
 pub use steps::{BLD_005, BLD_006, BLD_007, BLD_008};

@@ -61,8 +61,8 @@ fn workflow_permissions(workflow: &YamlDocument, jobs: &[JobRef<'_>]) -> Vec<Dra
         && let Some(grant) = broad_grant(top)
     {
         let message = format!(
-            "the workflow grants {grant} at the top level, which {} inherit",
-            job_list(&inheriting)
+            "the workflow grants {grant} at the top level, which {}",
+            jobs_inherit(&inheriting)
         );
         findings.push(draft(
             workflow,
@@ -123,11 +123,12 @@ fn is_write_all(permissions: &Value) -> bool {
     permissions.as_str() == Some("write-all")
 }
 
-fn job_list(jobs: &[&JobRef<'_>]) -> String {
+/// The jobs named as the subject of a sentence, with the verb agreeing: "job `a` inherits".
+fn jobs_inherit(jobs: &[&JobRef<'_>]) -> String {
     let names: Vec<String> = jobs.iter().map(|j| format!("`{}`", j.id)).collect();
     match names.len() {
-        1 => format!("job {}", names[0]),
-        _ => format!("jobs {}", names.join(", ")),
+        1 => format!("job {} inherits", names[0]),
+        _ => format!("jobs {} inherit", names.join(", ")),
     }
 }
 

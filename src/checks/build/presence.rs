@@ -223,6 +223,34 @@ pub static PUBLISHING: Recognised = Recognised {
     ],
 };
 
+/// Tools that build container images: BLD-011 applies only where a workflow builds one or
+/// the repository holds a Dockerfile.
+pub static IMAGE_BUILDS: Recognised = Recognised {
+    check: "BLD-011",
+    actions: &[
+        "docker/build-push-action",
+        "docker/bake-action",
+        "redhat-actions/buildah-build",
+        "ko-build/setup-ko",
+    ],
+    commands: &[
+        "docker build",
+        "docker buildx build",
+        "docker buildx bake",
+        "docker compose build",
+        "podman build",
+        "buildah bud",
+        "buildah build",
+        "ko build",
+        "kaniko",
+        "executor --destination",
+        "pack build",
+        "mvn jib",
+        "gradle jib",
+        "gradlew jib",
+    ],
+};
+
 /// The tools of the scanning checks whose scheduled runs BLD-015 looks for.
 const SCHEDULED_SCANS: &[&str] = &["BLD-011", "BLD-012", "BLD-013"];
 
@@ -305,6 +333,12 @@ pub static BLD_011: Check = Check {
 };
 
 fn image_scan(cx: &Context<'_>) -> Evaluation {
+    let builds = cx.workflows().iter().any(|w| shows_tools(w, &IMAGE_BUILDS));
+    if !builds && cx.dockerfiles().is_empty() {
+        return Evaluation::NotApplicable(
+            "no Dockerfile was found and no workflow builds a container image".to_string(),
+        );
+    }
     presence(
         cx,
         "BLD-011",

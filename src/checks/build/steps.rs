@@ -53,8 +53,8 @@ fn persisted_credentials(cx: &Context<'_>) -> Evaluation {
             }
             let part = step.part();
             let message = match &setting {
-                Some(value) => format!("{part}: checkout sets `persist-credentials: {value}`"),
-                None => format!("{part}: checkout does not set `persist-credentials: false`"),
+                Some(value) => format!("checkout sets `persist-credentials: {value}`"),
+                None => "checkout does not set `persist-credentials: false`".to_string(),
             };
             let pointer = match setting {
                 Some(_) => format!("{}/with/persist-credentials", step.pointer),
@@ -96,16 +96,16 @@ fn insecure_commands(cx: &Context<'_>) -> Evaluation {
     let mut findings = Vec::new();
     for workflow in cx.workflows() {
         // Every `env:` that can hold the variable: workflow, job, container and step.
-        let mut scopes = vec![(String::new(), None, &workflow.value)];
+        let mut scopes = vec![("workflow", String::new(), None, &workflow.value)];
         for job in jobs(workflow) {
-            scopes.push((job.pointer.clone(), Some(job.part()), job.value));
+            scopes.push(("job", job.pointer.clone(), Some(job.part()), job.value));
             if let Some(container) = job.value.get("container") {
                 let pointer = format!("{}/container", job.pointer);
-                scopes.push((pointer, Some(job.part()), container));
+                scopes.push(("container", pointer, Some(job.part()), container));
             }
         }
         for step in steps(workflow) {
-            scopes.push((step.pointer.clone(), Some(step.part()), step.value));
+            scopes.push(("step", step.pointer.clone(), Some(step.part()), step.value));
             if let Some(run) = step.run()
                 && let Some(line) = script_lines(run)
                     .into_iter()
@@ -113,11 +113,11 @@ fn insecure_commands(cx: &Context<'_>) -> Evaluation {
             {
                 let pointer = format!("{}/run", step.pointer);
                 let part = step.part();
-                let message = format!("{part}: sets `{UNSECURE_COMMANDS}` from a script");
+                let message = format!("a script sets `{UNSECURE_COMMANDS}`");
                 findings.push(script_draft(workflow, &pointer, run, &line, &part, message));
             }
         }
-        for (pointer, part, node) in scopes {
+        for (scope, pointer, part, node) in scopes {
             let Some(value) = node.get("env").and_then(|e| e.get(UNSECURE_COMMANDS)) else {
                 continue;
             };
@@ -128,8 +128,7 @@ fn insecure_commands(cx: &Context<'_>) -> Evaluation {
                 continue;
             }
             let pointer = format!("{pointer}/env/{UNSECURE_COMMANDS}");
-            let place = part.clone().unwrap_or_else(|| "the workflow".to_string());
-            let message = format!("{place} sets `{UNSECURE_COMMANDS}` in its environment");
+            let message = format!("the {scope} environment sets `{UNSECURE_COMMANDS}`");
             let evidence = format!("{UNSECURE_COMMANDS}: {}", super::scalar_text(value));
             findings.push(draft(
                 workflow,
@@ -198,7 +197,7 @@ fn download_then_run(cx: &Context<'_>) -> Evaluation {
                 continue;
             };
             let part = step.part();
-            let message = format!("{part}: runs a downloaded script without verifying it");
+            let message = "runs a downloaded script without verifying it".to_string();
             let pointer = format!("{}/run", step.pointer);
             findings.push(script_draft(workflow, &pointer, run, line, &part, message));
         }

@@ -428,7 +428,25 @@ fn quote_list(items: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{context_references, is_attacker_controlled, untrusted_contexts};
+    use super::{
+        context_references, is_attacker_controlled, mentions_variable, untrusted_contexts,
+    };
+
+    #[test]
+    fn shell_variables_are_matched_whole() {
+        assert!(mentions_variable(
+            "echo \"T=$TITLE\" >> $GITHUB_ENV",
+            "TITLE"
+        ));
+        assert!(mentions_variable(
+            "echo \"T=${TITLE}\" >> $GITHUB_ENV",
+            "TITLE"
+        ));
+        assert!(!mentions_variable(
+            "echo \"T=$TITLES\" >> $GITHUB_ENV",
+            "TITLE"
+        ));
+    }
 
     #[test]
     fn attacker_text_is_recognised() {

@@ -341,7 +341,27 @@ fn draft(
 
 #[cfg(test)]
 mod tests {
-    use super::pin_problem;
+    use super::{action_name, is_action, pin_problem, script_lines};
+
+    #[test]
+    fn continued_lines_are_joined_and_keep_their_first_line() {
+        let lines = script_lines("set -e\ncurl -fsSL https://x.example \\\n  | sh\necho done\n");
+        let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            ["set -e", "curl -fsSL https://x.example  | sh", "echo done"]
+        );
+        let offsets: Vec<usize> = lines.iter().map(|l| l.offset).collect();
+        assert_eq!(offsets, [0, 1, 3]);
+    }
+
+    #[test]
+    fn actions_are_named_without_ref_and_case() {
+        let name = action_name("GitHub/codeql-action/init@v3");
+        assert_eq!(name, "github/codeql-action/init");
+        assert!(is_action(&name, "github/codeql-action"));
+        assert!(!is_action("actions/checkout-extra", "actions/checkout"));
+    }
 
     #[test]
     fn tags_and_branches_are_unpinned() {

@@ -75,6 +75,11 @@ pub fn is_placeholder(value: &str) -> bool {
                 | "null"
                 | "true"
                 | "false"
+                // Workflow keywords under secret-looking keys: `id-token: write`,
+                // `secrets: inherit`. Redacting them breaks the workflow's schema.
+                | "read"
+                | "write"
+                | "inherit"
         )
 }
 

@@ -6,6 +6,23 @@ use crate::checks::{Check, build, container};
 pub static CATALOGUE: &[&Check] = &[
     // Build and supply chain
     &build::BLD_001,
+    &build::BLD_002,
+    &build::BLD_003,
+    &build::BLD_004,
+    &build::BLD_005,
+    &build::BLD_006,
+    &build::BLD_007,
+    &build::BLD_008,
+    &build::BLD_009,
+    &build::BLD_010,
+    &build::BLD_011,
+    &build::BLD_012,
+    &build::BLD_013,
+    &build::BLD_014,
+    &build::BLD_015,
+    &build::BLD_022,
+    &build::BLD_023,
+    &build::BLD_024,
     // Containers
     &container::CTR_001,
     &container::CTR_010,

@@ -20,6 +20,10 @@ pub struct FilesEvidence {
     /// Dependabot configuration (`.github/dependabot.yml`).
     #[serde(default)]
     pub dependabot: Vec<YamlDocument>,
+    /// Paths of Renovate configuration files (`renovate.json`, `.renovaterc`, …); their
+    /// presence is what checks read.
+    #[serde(default)]
+    pub renovate: Vec<String>,
     /// Files recognised by name whose presence or content some check reads
     /// (SECURITY.md, CODEOWNERS, incident-response documents), kept as short facts.
     #[serde(default)]

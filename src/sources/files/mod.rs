@@ -234,8 +234,18 @@ enum FileKind {
     Dockerfile,
     Workflow,
     Dependabot,
+    Renovate,
     Yaml,
 }
+
+/// Names Renovate reads its configuration from, at the root or under `.github`/`.gitlab`.
+const RENOVATE_FILES: &[&str] = &[
+    "renovate.json",
+    "renovate.json5",
+    ".renovaterc",
+    ".renovaterc.json",
+    ".renovaterc.json5",
+];
 
 // `lower` is lowercased already, which the extension lint cannot see.
 #[allow(clippy::case_sensitive_file_extension_comparisons)]
@@ -268,6 +278,10 @@ fn classify(base: &Path, rel: &str) -> Option<FileKind> {
     if parent == ".github" && (lower == "dependabot.yml" || lower == "dependabot.yaml") {
         return Some(FileKind::Dependabot);
     }
+    let folder = rel.strip_suffix(name).unwrap_or("");
+    if RENOVATE_FILES.contains(&name) && matches!(folder, "" | ".github/" | ".gitlab/") {
+        return Some(FileKind::Renovate);
+    }
     is_yaml.then_some(FileKind::Yaml)
 }
 
@@ -279,6 +293,11 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
     };
     if let Some(reason) = escapes(base, path) {
         evidence.skipped.push(SkippedFile { path: rel, reason });
+        return;
+    }
+    if kind == FileKind::Renovate {
+        // Only its presence matters; its content is Renovate's business.
+        evidence.renovate.push(rel);
         return;
     }
     let text = match read_text(path, options.max_file_size) {
@@ -294,6 +313,7 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
         }
         FileKind::Workflow => load_workflow(&rel, &text).map(|w| evidence.workflows.push(w)),
         FileKind::Dependabot => load_dependabot(&rel, &text).map(|d| evidence.dependabot.push(d)),
+        FileKind::Renovate => Ok(()),
         FileKind::Yaml => load_manifests(&rel, &text).map(|m| evidence.manifests.extend(m)),
     };
     if let Err(reason) = result {

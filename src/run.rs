@@ -134,7 +134,9 @@ fn collect(root: &Path, args: &ScanArgs, config: &Config) -> Result<Evidence> {
         .sources
         .clone()
         .unwrap_or_else(|| config.sources.clone());
-    let mut evidence = Evidence::new(OffsetDateTime::now_utc());
+    // Whole seconds: the clock is shown to people and compared between runs.
+    let now = OffsetDateTime::now_utc();
+    let mut evidence = Evidence::new(now.replace_nanosecond(0).unwrap_or(now));
     for source in &sources {
         match source {
             SourceKind::Files => {

@@ -1,6 +1,6 @@
 //! The registry of every check, in a fixed order so output is stable.
 
-use crate::checks::{Check, build, container};
+use crate::checks::{Check, build, container, network};
 
 /// Every check Rampart knows, ordered by area and id.
 pub static CATALOGUE: &[&Check] = &[
@@ -10,6 +10,13 @@ pub static CATALOGUE: &[&Check] = &[
     &container::CTR_001,
     &container::CTR_010,
     // Network
+    &network::NET_001,
+    &network::NET_002,
+    &network::NET_003,
+    &network::NET_004,
+    &network::NET_005,
+    &network::NET_006,
+    &network::NET_007,
     // Secrets
     // Identity and access
     // Monitoring and incident response

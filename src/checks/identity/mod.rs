@@ -1,0 +1,1 @@
+//! Identity and access checks (seed §5).

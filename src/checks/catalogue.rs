@@ -1,6 +1,6 @@
 //! The registry of every check, in a fixed order so output is stable.
 
-use crate::checks::{Check, build, container, network};
+use crate::checks::{Check, build, container, identity, network};
 
 /// Every check Rampart knows, ordered by area and id.
 pub static CATALOGUE: &[&Check] = &[
@@ -19,6 +19,16 @@ pub static CATALOGUE: &[&Check] = &[
     &network::NET_007,
     // Secrets
     // Identity and access
+    &identity::IAM_001,
+    &identity::IAM_002,
+    &identity::IAM_003,
+    &identity::IAM_004,
+    &identity::IAM_005,
+    &identity::IAM_006,
+    &identity::IAM_007,
+    &identity::IAM_013,
+    &identity::IAM_014,
+    &identity::IAM_015,
     // Monitoring and incident response
     // Compliance and governance
 ];

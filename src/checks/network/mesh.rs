@@ -75,13 +75,17 @@ fn mesh_mtls(cx: &Context<'_>) -> Evaluation {
             "no Istio objects and no cluster-level objects were found".to_string(),
         );
     }
-    let policies: Vec<&Manifest> = cx.manifests().filter(|m| is_peer_authentication(m)).collect();
+    let policies: Vec<&Manifest> = cx
+        .manifests()
+        .filter(|m| is_peer_authentication(m))
+        .collect();
     let mut findings: Vec<Draft> = policies.iter().flat_map(|m| weak_modes(m)).collect();
 
-    let mesh_wide = policies.iter().find(|m| {
-        m.namespace() == Some(ROOT_NAMESPACE) && !has_selector(m.object())
-    });
-    let mesh_mode = mesh_wide.and_then(|m| mode(m.object().pointer("/spec/mtls/mode")).ok().flatten());
+    let mesh_wide = policies
+        .iter()
+        .find(|m| m.namespace() == Some(ROOT_NAMESPACE) && !has_selector(m.object()));
+    let mesh_mode =
+        mesh_wide.and_then(|m| mode(m.object().pointer("/spec/mtls/mode")).ok().flatten());
     // A PERMISSIVE or DISABLE mesh-wide mode is already reported on its object above.
     if mesh_mode.is_none() {
         findings.push(missing_mesh_default(mesh_wide.copied()));
@@ -91,7 +95,10 @@ fn mesh_mtls(cx: &Context<'_>) -> Evaluation {
 
 fn missing_mesh_default(object: Option<&Manifest>) -> Draft {
     let (resource, location) = match object {
-        Some(m) => (manifest_resource(m, None), Some(manifest_location(m, "/spec"))),
+        Some(m) => (
+            manifest_resource(m, None),
+            Some(manifest_location(m, "/spec")),
+        ),
         None => (
             Resource {
                 canonical: format!("k8s/mesh/{ROOT_NAMESPACE}"),
@@ -124,9 +131,15 @@ fn weak_modes(m: &Manifest) -> Vec<Draft> {
         "namespace"
     };
     let mut modes = vec![("/spec/mtls/mode".to_string(), String::new())];
-    if let Some(ports) = object.pointer("/spec/portLevelMtls").and_then(Value::as_object) {
+    if let Some(ports) = object
+        .pointer("/spec/portLevelMtls")
+        .and_then(Value::as_object)
+    {
         for port in ports.keys() {
-            modes.push((format!("/spec/portLevelMtls/{port}/mode"), format!(" on port {port}")));
+            modes.push((
+                format!("/spec/portLevelMtls/{port}/mode"),
+                format!(" on port {port}"),
+            ));
         }
     }
     let mut findings = Vec::new();

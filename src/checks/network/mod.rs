@@ -40,7 +40,11 @@ pub static NET_001: Check = Check {
         language: "yaml",
         code: "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny-ingress\n  namespace: shop\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n",
     },
-    references: &["kubescape C-0206", "kubeaudit MissingDefaultDeny", "NSA/CISA hardening"],
+    references: &[
+        "kubescape C-0206",
+        "kubeaudit MissingDefaultDeny",
+        "NSA/CISA hardening",
+    ],
     sources: K8S_SOURCES,
     differs_from: "Where CNI-specific (Cilium, Calico) or AdminNetworkPolicy objects exist, \
                    Rampart reports not assessed instead of judging Kubernetes policies alone, \
@@ -211,7 +215,6 @@ impl<'m> Network<'m> {
             .copied()
             .find(|m| m.kind() == "Namespace" && m.name() == name)
     }
-
 }
 
 fn default_deny_ingress(cx: &Context<'_>) -> Evaluation {
@@ -240,7 +243,10 @@ fn default_deny(cx: &Context<'_>, direction: &str, denies: fn(&Policy) -> bool) 
             "no NetworkPolicy in the namespace".to_string()
         } else {
             let names: Vec<&str> = policies.iter().map(|p| p.name.as_str()).collect();
-            format!("policies present but none denies all {direction}: {}", names.join(", "))
+            format!(
+                "policies present but none denies all {direction}: {}",
+                names.join(", ")
+            )
         };
         findings.push(Draft {
             source: SourceKind::Files,
@@ -255,9 +261,16 @@ fn default_deny(cx: &Context<'_>, direction: &str, denies: fn(&Policy) -> bool) 
 
 /// The namespace as a resource: its Namespace object when the tree has one, otherwise
 /// a namespace known only from its workloads, located at the first of them.
-fn namespace_identity(net: &Network<'_>, namespace: &str, first: &Workload<'_>) -> (Resource, Location) {
+fn namespace_identity(
+    net: &Network<'_>,
+    namespace: &str,
+    first: &Workload<'_>,
+) -> (Resource, Location) {
     if let Some(object) = net.namespace_object(namespace) {
-        return (manifest_resource(object, None), manifest_location(object, "/metadata"));
+        return (
+            manifest_resource(object, None),
+            manifest_location(object, "/metadata"),
+        );
     }
     let resource = Resource {
         canonical: format!("k8s/Namespace/{namespace}"),
@@ -282,7 +295,13 @@ fn unselected_workloads(cx: &Context<'_>) -> Evaluation {
             .index
             .not_understood_in(w.namespace)
             .map(|n| match net.manifests.get(n.origin) {
-                Some(m) => format!("`{}` at {}:{} ({})", n.name, m.doc.path, m.line_of(""), n.reason),
+                Some(m) => format!(
+                    "`{}` at {}:{} ({})",
+                    n.name,
+                    m.doc.path,
+                    m.line_of(""),
+                    n.reason
+                ),
                 None => format!("`{}` ({})", n.name, n.reason),
             })
             .collect();
@@ -309,7 +328,12 @@ fn labels_text(labels: &serde_json::Map<String, serde_json::Value>) -> String {
     }
     labels
         .iter()
-        .map(|(k, v)| format!("{k}={}", v.as_str().map_or_else(|| v.to_string(), str::to_string)))
+        .map(|(k, v)| {
+            format!(
+                "{k}={}",
+                v.as_str().map_or_else(|| v.to_string(), str::to_string)
+            )
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -339,15 +363,26 @@ fn tls_gap(object: &serde_json::Value) -> Option<(String, String)> {
         .and_then(serde_json::Value::as_array)
         .filter(|t| !t.is_empty());
     let Some(tls) = tls else {
-        return Some(("has no tls section and serves plain HTTP".to_string(), "/spec".to_string()));
+        return Some((
+            "has no tls section and serves plain HTTP".to_string(),
+            "/spec".to_string(),
+        ));
     };
     // An entry without hosts serves the controller's default certificate for every host.
     let covered: Vec<&str> = tls
         .iter()
-        .flat_map(|t| t.get("hosts").and_then(serde_json::Value::as_array).into_iter().flatten())
+        .flat_map(|t| {
+            t.get("hosts")
+                .and_then(serde_json::Value::as_array)
+                .into_iter()
+                .flatten()
+        })
         .filter_map(serde_json::Value::as_str)
         .collect();
-    if tls.iter().any(|t| t.get("hosts").is_none_or(|h| h.as_array().is_none_or(Vec::is_empty))) {
+    if tls.iter().any(|t| {
+        t.get("hosts")
+            .is_none_or(|h| h.as_array().is_none_or(Vec::is_empty))
+    }) {
         return None;
     }
     let rules = object

@@ -249,7 +249,10 @@ mod tests {
 
     #[test]
     fn selection_is_per_namespace() {
-        let objects = [policy("a", json!({"podSelector": {"matchLabels": {"app": "web"}}}))];
+        let objects = [policy(
+            "a",
+            json!({"podSelector": {"matchLabels": {"app": "web"}}}),
+        )];
         let index = PolicyIndex::build(&objects);
         let labels = json!({"app": "web"}).as_object().cloned().unwrap();
         assert_eq!(index.selecting("a", &labels).count(), 1);

@@ -33,7 +33,9 @@ pub struct LabelSelector {
 /// Why a selector could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectorError {
-    #[error("selector operator `{0}` is not one Kubernetes defines (In, NotIn, Exists, DoesNotExist)")]
+    #[error(
+        "selector operator `{0}` is not one Kubernetes defines (In, NotIn, Exists, DoesNotExist)"
+    )]
     UnknownOperator(String),
     #[error("malformed selector: {0}")]
     Malformed(String),

@@ -51,7 +51,10 @@ fn net_001_passes_with_default_deny_ingress() {
 #[test]
 fn net_001_counts_a_manifest_without_namespace_in_default() {
     let msgs = messages("net-001/default-namespace", "NET-001");
-    assert_eq!(msgs, ["namespace `default` has no default-deny ingress policy"]);
+    assert_eq!(
+        msgs,
+        ["namespace `default` has no default-deny ingress policy"]
+    );
 }
 
 #[test]
@@ -99,7 +102,10 @@ fn cni_specific_policies_make_policy_checks_not_assessed() {
         let outcome = report.outcome(id).unwrap();
         assert_eq!(outcome.status, Status::NotAssessed, "{id}");
         let reason = outcome.reason.as_deref().unwrap();
-        assert!(reason.contains("does not interpret CiliumNetworkPolicy"), "{reason}");
+        assert!(
+            reason.contains("does not interpret CiliumNetworkPolicy"),
+            "{reason}"
+        );
     }
 }
 
@@ -120,7 +126,10 @@ fn net_004_passes_with_a_wildcard_certificate() {
 fn net_005_lists_exposed_services() {
     let report = report("net-005/fail");
     let outcome = report.outcome("NET-005").unwrap();
-    assert_eq!((outcome.status, outcome.failed, outcome.evaluated), (Status::Fail, 1, 2));
+    assert_eq!(
+        (outcome.status, outcome.failed, outcome.evaluated),
+        (Status::Fail, 1, 2)
+    );
     assert_eq!(outcome.findings[0].location.as_ref().unwrap().line, 7);
     assert_eq!(outcome.severity, rampart::model::Severity::Info);
 }
@@ -142,8 +151,14 @@ fn net_006_fails_on_permissive_and_disabled_overrides() {
 fn net_006_fails_without_a_mesh_default_and_on_malformed_modes() {
     let msgs = messages("net-006/no-mesh-default", "NET-006");
     assert_eq!(msgs.len(), 2, "{msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("no mesh-wide PeerAuthentication")));
-    assert!(msgs.iter().any(|m| m.contains("`STRICTEST` is not one Istio defines")));
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("no mesh-wide PeerAuthentication"))
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.contains("`STRICTEST` is not one Istio defines"))
+    );
 }
 
 #[test]

@@ -87,10 +87,25 @@ fn judge_rules(
             .collect();
         for subject in binding.people() {
             evaluated += 1;
-            if !rules.is_empty() {
-                findings.push(id.draft(binding, subject, message(binding, &rules), &rules));
+            if let Some(first) = rules.first() {
+                let mut text = format!("{} through {}", message(binding, &rules), first.describe());
+                if rules.len() > 1 {
+                    text.push_str(&format!(" and {} more rules", rules.len() - 1));
+                }
+                findings.push(id.draft(binding, subject, text, &rules));
             }
         }
+    }
+    judged(&id, evaluated, findings)
+}
+
+/// Judged subjects; when bindings exist but none names a person or application, not
+/// applicable with that reason rather than the reason for having no binding at all.
+fn judged(id: &Identity<'_>, evaluated: usize, findings: Vec<Draft>) -> Evaluation {
+    if evaluated == 0 && !id.rbac.bindings.is_empty() {
+        return Evaluation::NotApplicable(
+            "every binding found is Kubernetes' own or names only system subjects".to_string(),
+        );
     }
     Evaluation::items(evaluated, findings, NO_BINDING)
 }
@@ -138,7 +153,7 @@ fn cluster_admin_bindings(cx: &Context<'_>) -> Evaluation {
             }
         }
     }
-    Evaluation::items(evaluated, findings, NO_BINDING)
+    judged(&id, evaluated, findings)
 }
 
 /// IAM-002: bound roles do not use wildcards.
@@ -255,7 +270,7 @@ fn escalating_rules(cx: &Context<'_>) -> Evaluation {
     judge_rules(
         cx,
         |_, r| escalates(r),
-        |_, _| "escalate, bind or impersonate, a way around RBAC".to_string(),
+        |_, _| "a way around RBAC (escalate, bind or impersonate)".to_string(),
     )
 }
 
@@ -342,7 +357,7 @@ fn public_bindings(cx: &Context<'_>) -> Evaluation {
             }
         }
     }
-    Evaluation::items(evaluated, findings, NO_BINDING)
+    judged(&id, evaluated, findings)
 }
 
 /// IAM-013: people and applications cannot create workloads, tokens or reach nodes.
@@ -392,9 +407,7 @@ fn workload_creators(cx: &Context<'_>) -> Evaluation {
     judge_rules(
         cx,
         |_, r| creates_workloads(r),
-        |_, _| {
-            "creation of workloads or service-account tokens, or access to nodes/proxy".to_string()
-        },
+        |_, _| "workload creation, token minting or nodes/proxy".to_string(),
     )
 }
 

@@ -7,7 +7,8 @@ fn report(fixture: &str) -> Report {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/identity")
         .join(fixture);
-    let (files, record) = rampart::sources::files::collect(&dir, &Default::default()).unwrap();
+    let (files, record) = rampart::sources::files::collect(&dir, &Default::default())
+        .expect("the fixture directory is readable");
     let mut ev = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
     ev.files = Some(files);
     ev.sources.push(record);
@@ -17,12 +18,12 @@ fn report(fixture: &str) -> Report {
 /// Status, failed count and the `path:line` of each finding.
 fn outcome(fixture: &str, id: &str) -> (Status, usize, Vec<String>) {
     let report = report(fixture);
-    let outcome = report.outcome(id).unwrap();
+    let outcome = report.outcome(id).expect("the check is in the catalogue");
     let places = outcome
         .findings
         .iter()
         .map(|f| {
-            let l = f.location.as_ref().unwrap();
+            let l = f.location.as_ref().expect("every finding has a location");
             format!("{}:{}", l.path, l.line)
         })
         .collect();
@@ -31,7 +32,7 @@ fn outcome(fixture: &str, id: &str) -> (Status, usize, Vec<String>) {
 
 fn messages(fixture: &str, id: &str) -> Vec<String> {
     let report = report(fixture);
-    let outcome = report.outcome(id).unwrap();
+    let outcome = report.outcome(id).expect("the check is in the catalogue");
     outcome.findings.iter().map(|f| f.message.clone()).collect()
 }
 
@@ -129,7 +130,13 @@ fn bindings_of_only_system_subjects_are_not_applicable() {
     let report = report("system-only");
     let outcome = report.outcome("IAM-001").unwrap();
     assert_eq!(outcome.status, Status::NotApplicable);
-    assert!(outcome.reason.as_deref().unwrap().contains("only system subjects"));
+    assert!(
+        outcome
+            .reason
+            .as_deref()
+            .unwrap()
+            .contains("only system subjects")
+    );
 }
 
 #[test]

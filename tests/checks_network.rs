@@ -7,7 +7,8 @@ fn report(fixture: &str) -> Report {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/network")
         .join(fixture);
-    let (files, record) = rampart::sources::files::collect(&dir, &Default::default()).unwrap();
+    let (files, record) = rampart::sources::files::collect(&dir, &Default::default())
+        .expect("the fixture directory is readable");
     let mut ev = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
     ev.files = Some(files);
     ev.sources.push(record);
@@ -17,12 +18,12 @@ fn report(fixture: &str) -> Report {
 /// Status, failed count and the `path:line` of each finding.
 fn outcome(fixture: &str, id: &str) -> (Status, usize, Vec<String>) {
     let report = report(fixture);
-    let outcome = report.outcome(id).unwrap();
+    let outcome = report.outcome(id).expect("the check is in the catalogue");
     let places = outcome
         .findings
         .iter()
         .map(|f| {
-            let l = f.location.as_ref().unwrap();
+            let l = f.location.as_ref().expect("every finding has a location");
             format!("{}:{}", l.path, l.line)
         })
         .collect();
@@ -31,7 +32,7 @@ fn outcome(fixture: &str, id: &str) -> (Status, usize, Vec<String>) {
 
 fn messages(fixture: &str, id: &str) -> Vec<String> {
     let report = report(fixture);
-    let outcome = report.outcome(id).unwrap();
+    let outcome = report.outcome(id).expect("the check is in the catalogue");
     outcome.findings.iter().map(|f| f.message.clone()).collect()
 }
 
@@ -99,7 +100,7 @@ fn net_003_does_not_guess_an_unknown_operator() {
 fn cni_specific_policies_make_policy_checks_not_assessed() {
     for id in ["NET-001", "NET-002", "NET-003"] {
         let report = report("net-003/cilium");
-        let outcome = report.outcome(id).unwrap();
+        let outcome = report.outcome(id).expect("the check is in the catalogue");
         assert_eq!(outcome.status, Status::NotAssessed, "{id}");
         let reason = outcome.reason.as_deref().unwrap();
         assert!(

@@ -186,3 +186,39 @@ fn net_007_passes_without_host_networking() {
     let (status, failed, _) = outcome("net-007/pass", "NET-007");
     assert_eq!((status, failed), (Status::Pass, 0));
 }
+
+#[test]
+fn net_012_fails_on_each_express_problem() {
+    let report = report("net-012/fail");
+    let outcome = report.outcome("NET-012").unwrap();
+    assert_eq!((outcome.status, outcome.failed), (Status::Fail, 4));
+    let found: Vec<(String, String)> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let l = f.location.as_ref().unwrap();
+            (f.resource.part.clone().unwrap(), format!("{}:{}", l.path, l.line))
+        })
+        .collect();
+    let expected = [
+        ("cors", "src/app.js:7"),
+        ("rate limiting", "package.json:6"),
+        ("security headers", "package.json:6"),
+        ("token in query", "src/app.js:12"),
+    ];
+    for (part, place) in expected {
+        assert!(found.contains(&(part.to_string(), place.to_string())), "{found:?}");
+    }
+}
+
+#[test]
+fn net_012_passes_a_hardened_app_and_ignores_other_packages() {
+    let (status, failed, places) = outcome("net-012/pass", "NET-012");
+    assert_eq!((status, failed), (Status::Pass, 0), "{places:?}");
+}
+
+#[test]
+fn net_012_is_not_applicable_without_express() {
+    let (status, _, _) = outcome("net-012/none", "NET-012");
+    assert_eq!(status, Status::NotApplicable);
+}

@@ -17,6 +17,7 @@ pub static CATALOGUE: &[&Check] = &[
     &network::NET_005,
     &network::NET_006,
     &network::NET_007,
+    &network::NET_012,
     // Secrets
     // Identity and access
     &identity::IAM_001,

@@ -4,6 +4,7 @@
 //! A manifest without `metadata.namespace` is counted in the `default` namespace, where
 //! `kubectl apply` without `-n` would put it.
 
+pub mod express;
 pub mod mesh;
 pub mod policy;
 pub mod selector;
@@ -19,6 +20,7 @@ use crate::model::{Area, Location, Resource, Severity, SourceKind};
 use policy::{Policy, PolicyIndex};
 use workload::{Workload, namespace_of};
 
+pub use express::NET_012;
 pub use mesh::NET_006;
 
 const K8S_SOURCES: &[SourceKind] = &[SourceKind::Files, SourceKind::Kube];

@@ -5,6 +5,7 @@
 //! every file it could not read or parse as skipped with the reason, so the run goes on.
 
 pub mod dockerfile;
+pub mod node;
 pub mod yaml;
 
 use std::io::Read;
@@ -168,6 +169,8 @@ enum FileKind {
     Workflow,
     Dependabot,
     Yaml,
+    PackageJson,
+    NodeSource,
 }
 
 fn classify(rel: &str) -> Option<FileKind> {
@@ -190,6 +193,12 @@ fn classify(rel: &str) -> Option<FileKind> {
     }
     if rel == ".github/dependabot.yml" || rel == ".github/dependabot.yaml" {
         return Some(FileKind::Dependabot);
+    }
+    if lower == "package.json" {
+        return Some(FileKind::PackageJson);
+    }
+    if node::is_source(&lower) {
+        return Some(FileKind::NodeSource);
     }
     is_yaml.then_some(FileKind::Yaml)
 }
@@ -218,6 +227,13 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
         FileKind::Workflow => load_workflow(&rel, &text).map(|w| evidence.workflows.push(w)),
         FileKind::Dependabot => load_dependabot(&rel, &text).map(|d| evidence.dependabot.push(d)),
         FileKind::Yaml => load_manifests(&rel, &text).map(|m| evidence.manifests.extend(m)),
+        FileKind::PackageJson => node::package_facts(&rel, &text)
+            .map(|f| evidence.text_files.push(f))
+            .ok_or_else(|| "package.json is not valid JSON".to_string()),
+        FileKind::NodeSource => {
+            evidence.text_files.extend(node::source_facts(&rel, &text));
+            Ok(())
+        }
     };
     if let Err(reason) = result {
         evidence.skipped.push(SkippedFile {

@@ -197,7 +197,10 @@ fn net_012_fails_on_each_express_problem() {
         .iter()
         .map(|f| {
             let l = f.location.as_ref().unwrap();
-            (f.resource.part.clone().unwrap(), format!("{}:{}", l.path, l.line))
+            (
+                f.resource.part.clone().unwrap(),
+                format!("{}:{}", l.path, l.line),
+            )
         })
         .collect();
     let expected = [
@@ -207,7 +210,10 @@ fn net_012_fails_on_each_express_problem() {
         ("token in query", "src/app.js:12"),
     ];
     for (part, place) in expected {
-        assert!(found.contains(&(part.to_string(), place.to_string())), "{found:?}");
+        assert!(
+            found.contains(&(part.to_string(), place.to_string())),
+            "{found:?}"
+        );
     }
 }
 

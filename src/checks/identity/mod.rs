@@ -5,6 +5,7 @@
 //! the bindings Kubernetes creates itself are left alone. A binding to `cluster-admin` is
 //! reported once, by IAM-001, rather than again by every check its wildcard would trip.
 
+use std::fmt::Write as _;
 pub mod accounts;
 pub mod rbac;
 
@@ -35,13 +36,7 @@ impl<'m> Identity<'m> {
     }
 
     /// The finding for one subject of one binding.
-    fn draft(
-        &self,
-        binding: &Binding,
-        subject: &Subject,
-        message: String,
-        rules: &[&Rule],
-    ) -> Draft {
+    fn draft(&self, binding: &Binding, subject: &Subject, message: &str, rules: &[&Rule]) -> Draft {
         let manifest = self.manifests.get(binding.origin).copied();
         let mut resource = manifest.map_or_else(
             || Resource {
@@ -51,9 +46,7 @@ impl<'m> Identity<'m> {
             },
             |m| manifest_resource(m, None),
         );
-        resource
-            .display
-            .push_str(&format!(", subject {}", subject.label()));
+        let _ = write!(resource.display, ", subject {}", subject.label());
         resource.part = Some(subject.label());
         let evidence: Vec<String> = rules.iter().map(|r| r.describe()).collect();
         Draft {
@@ -90,9 +83,9 @@ fn judge_rules(
             if let Some(first) = rules.first() {
                 let mut text = format!("{} through {}", message(binding, &rules), first.describe());
                 if rules.len() > 1 {
-                    text.push_str(&format!(" and {} more rules", rules.len() - 1));
+                    let _ = write!(text, " and {} more rules", rules.len() - 1);
                 }
-                findings.push(id.draft(binding, subject, text, &rules));
+                findings.push(id.draft(binding, subject, &text, &rules));
             }
         }
     }
@@ -149,7 +142,7 @@ fn cluster_admin_bindings(cx: &Context<'_>) -> Evaluation {
                 } else {
                     "in its namespace"
                 };
-                findings.push(id.draft(binding, subject, format!("cluster-admin {scope}"), &[]));
+                findings.push(id.draft(binding, subject, &format!("cluster-admin {scope}"), &[]));
             }
         }
     }
@@ -353,7 +346,7 @@ fn public_bindings(cx: &Context<'_>) -> Evaluation {
             if subject.is_public() && !default_role {
                 let message = format!("{} `{}`", binding.role_kind, binding.role_name);
                 let rules: Vec<&Rule> = binding.rules().iter().collect();
-                findings.push(id.draft(binding, subject, message, &rules));
+                findings.push(id.draft(binding, subject, &message, &rules));
             }
         }
     }

@@ -11,6 +11,7 @@
 //! the input lacks is resolved to [`Resolution::MissingRole`], never guessed.
 
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
 
@@ -56,10 +57,10 @@ impl Rule {
             self.resources.join(", ")
         );
         if !self.resource_names.is_empty() {
-            text.push_str(&format!(" named {}", self.resource_names.join(", ")));
+            let _ = write!(text, " named {}", self.resource_names.join(", "));
         }
         if !self.non_resource_urls.is_empty() {
-            text.push_str(&format!(" (URLs {})", self.non_resource_urls.join(", ")));
+            let _ = write!(text, " (URLs {})", self.non_resource_urls.join(", "));
         }
         text
     }
@@ -348,7 +349,7 @@ fn aggregate(roles: &[Role]) -> HashMap<usize, Vec<Rule>> {
 fn aggregated_rules(roles: &[Role], start: usize) -> Vec<Rule> {
     let mut visited = BTreeSet::from([start]);
     let mut pending = vec![start];
-    let mut rules = roles[start].rules.clone();
+    let mut union = roles[start].rules.clone();
     while let Some(current) = pending.pop() {
         let Some(selectors) = &roles[current].aggregation else {
             continue;
@@ -357,12 +358,12 @@ fn aggregated_rules(roles: &[Role], start: usize) -> Vec<Rule> {
             let selected =
                 candidate.cluster && selectors.iter().any(|s| s.matches(&candidate.labels));
             if selected && visited.insert(index) {
-                rules.extend(candidate.rules.iter().cloned());
+                union.extend(candidate.rules.iter().cloned());
                 pending.push(index);
             }
         }
     }
-    rules
+    union
 }
 
 fn read_binding(

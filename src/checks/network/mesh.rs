@@ -6,6 +6,7 @@
 //! namespace; one with a selector sets matching workloads, and `portLevelMtls` sets ports.
 
 use serde_json::Value;
+use std::fmt::Write as _;
 
 use crate::checks::context::{manifest_location, manifest_resource};
 use crate::checks::{Check, Context, Draft, Evaluation, Snippet};
@@ -170,7 +171,7 @@ fn weak_modes(m: &Manifest) -> Vec<Draft> {
 fn port_resource(m: &Manifest, port: &str) -> Resource {
     let mut resource = manifest_resource(m, None);
     if !port.is_empty() {
-        resource.display.push_str(&format!(", {port}"));
+        let _ = write!(resource.display, ", {port}");
         resource.part = Some(port.to_string());
     }
     resource

@@ -4,6 +4,7 @@
 //! A manifest without `metadata.namespace` is counted in the `default` namespace, where
 //! `kubectl apply` without `-n` would put it.
 
+use std::fmt::Write as _;
 pub mod express;
 pub mod mesh;
 pub mod policy;
@@ -308,10 +309,11 @@ fn unselected_workloads(cx: &Context<'_>) -> Evaluation {
             })
             .collect();
         if !unread.is_empty() {
-            message.push_str(&format!(
+            let _ = write!(
+                message,
                 "; Rampart could not interpret {} and does not assume it selects the pods",
                 unread.join(", ")
-            ));
+            );
         }
         findings.push(Draft {
             source: SourceKind::Files,

@@ -118,10 +118,7 @@ fn cors_any_origin_with_credentials(text: &str) -> Option<usize> {
 
 /// The 1-based line of a byte offset.
 fn line_of(text: &str, offset: usize) -> u32 {
-    let newlines = text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count();
+    let newlines = text.get(..offset).unwrap_or(text).matches('\n').count();
     u32::try_from(newlines + 1).unwrap_or(u32::MAX)
 }
 

@@ -5,9 +5,10 @@
 //! the bindings Kubernetes creates itself are left alone. A binding to `cluster-admin` is
 //! reported once, by IAM-001, rather than again by every check its wildcard would trip.
 
-use std::fmt::Write as _;
 pub mod accounts;
 pub mod rbac;
+
+use std::fmt::Write as _;
 
 use crate::checks::context::manifest_resource;
 use crate::checks::{Check, Context, Draft, Evaluation, Snippet};

@@ -10,7 +10,7 @@
 //! `view`) are modelled when the input does not define them; a binding to any other role
 //! the input lacks is resolved to [`Resolution::MissingRole`], never guessed.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 
 use serde_json::{Map, Value};
@@ -92,7 +92,15 @@ pub struct Role {
     pub aggregation: Option<Vec<LabelSelector>>,
 }
 
+/// What identifies a role to a binding: cluster-wide or not, namespace, name.
+pub type RoleKey = (bool, Option<String>, String);
+
 impl Role {
+    /// The key bindings use to find this role.
+    pub fn key(&self) -> RoleKey {
+        (self.cluster, self.namespace.clone(), self.name.clone())
+    }
+
     /// `ClusterRole ops` or `Role shop/reader`.
     pub fn label(&self) -> String {
         match (&self.namespace, self.cluster) {
@@ -180,6 +188,11 @@ impl Binding {
         }
     }
 
+    /// The key of the role this binding refers to.
+    pub fn role_key(&self) -> RoleKey {
+        role_key(&self.role_kind, self.namespace.as_deref(), &self.role_name)
+    }
+
     /// Whether Kubernetes creates this binding itself: the `system:` bindings.
     pub fn is_default(&self) -> bool {
         let own_namespace = self.cluster
@@ -235,8 +248,15 @@ impl Rbac {
             }
         }
         let aggregated = aggregate(&rbac.roles);
+        // Index roles once so resolving thousands of bindings stays linear.
+        let by_key: HashMap<RoleKey, usize> = rbac
+            .roles
+            .iter()
+            .enumerate()
+            .map(|(index, role)| (role.key(), index))
+            .collect();
         for (origin, object) in raw_bindings {
-            let binding = read_binding(origin, object, &rbac.roles, &aggregated);
+            let binding = read_binding(origin, object, &rbac.roles, &by_key, &aggregated);
             rbac.bindings.push(binding);
         }
         rbac
@@ -244,13 +264,10 @@ impl Rbac {
 
     /// Custom roles that no binding references.
     pub fn unbound_roles(&self) -> impl Iterator<Item = &Role> {
-        self.roles.iter().filter(|role| {
-            !self.bindings.iter().any(|b| {
-                b.role_name == role.name
-                    && (role.cluster && b.role_kind == "ClusterRole"
-                        || !role.cluster && b.role_kind == "Role" && b.namespace == role.namespace)
-            })
-        })
+        let bound: HashSet<RoleKey> = self.bindings.iter().map(Binding::role_key).collect();
+        self.roles
+            .iter()
+            .filter(move |role| !bound.contains(&role.key()))
     }
 }
 
@@ -370,6 +387,7 @@ fn read_binding(
     origin: usize,
     object: &Value,
     roles: &[Role],
+    by_key: &HashMap<RoleKey, usize>,
     aggregated: &HashMap<usize, Vec<Rule>>,
 ) -> Binding {
     let cluster = kind(object) == "ClusterRoleBinding";
@@ -382,14 +400,9 @@ fn read_binding(
     let role_name = str_at(object, "/roleRef/name").unwrap_or("").to_string();
     let subjects = read_subjects(object, namespace.as_deref());
 
-    let found = roles.iter().position(|r| {
-        r.name == role_name
-            && if role_kind == "ClusterRole" {
-                r.cluster
-            } else {
-                !r.cluster && r.namespace == namespace
-            }
-    });
+    let found = by_key
+        .get(&role_key(&role_kind, namespace.as_deref(), &role_name))
+        .copied();
     let resolution = match found {
         Some(index) => Resolution::Rules(
             aggregated
@@ -416,6 +429,14 @@ fn read_binding(
         subjects,
         resolution,
     }
+}
+
+/// The key of the role a binding in `namespace` refers to by kind and name.
+fn role_key(kind: &str, namespace: Option<&str>, name: &str) -> RoleKey {
+    let cluster = kind == "ClusterRole";
+    // A Role can only be found in the binding's own namespace.
+    let namespace = (!cluster).then(|| namespace.unwrap_or("").to_string());
+    (cluster, namespace, name.to_string())
 }
 
 fn read_subjects(object: &Value, binding_namespace: Option<&str>) -> Vec<Subject> {

@@ -4,14 +4,14 @@
 //! A manifest without `metadata.namespace` is counted in the `default` namespace, where
 //! `kubectl apply` without `-n` would put it.
 
-use std::fmt::Write as _;
 pub mod express;
 pub mod mesh;
 pub mod policy;
 pub mod selector;
 pub mod workload;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
 
 use crate::checks::container::judge_containers;
 use crate::checks::context::{manifest_location, manifest_resource};
@@ -211,12 +211,13 @@ impl<'m> Network<'m> {
         namespaces
     }
 
-    /// The Namespace object named `name`, if the tree holds one.
-    fn namespace_object(&self, name: &str) -> Option<&'m Manifest> {
+    /// Namespace objects by name.
+    fn namespace_objects(&self) -> HashMap<&'m str, &'m Manifest> {
         self.manifests
             .iter()
-            .copied()
-            .find(|m| m.kind() == "Namespace" && m.name() == name)
+            .filter(|m| m.kind() == "Namespace")
+            .map(|m| (m.name(), *m))
+            .collect()
     }
 }
 
@@ -235,13 +236,15 @@ fn default_deny(cx: &Context<'_>, direction: &str, denies: fn(&Policy) -> bool) 
         return not_assessed;
     }
     let namespaces = net.namespaces();
+    let objects = net.namespace_objects();
     let mut findings = Vec::new();
     for (namespace, first) in &namespaces {
         let policies = net.index.in_namespace(namespace);
         if policies.iter().any(denies) {
             continue;
         }
-        let (resource, location) = namespace_identity(&net, namespace, first);
+        let (resource, location) =
+            namespace_identity(objects.get(namespace).copied(), namespace, first);
         let evidence = if policies.is_empty() {
             "no NetworkPolicy in the namespace".to_string()
         } else {
@@ -265,11 +268,11 @@ fn default_deny(cx: &Context<'_>, direction: &str, denies: fn(&Policy) -> bool) 
 /// The namespace as a resource: its Namespace object when the tree has one, otherwise
 /// a namespace known only from its workloads, located at the first of them.
 fn namespace_identity(
-    net: &Network<'_>,
+    object: Option<&Manifest>,
     namespace: &str,
     first: &Workload<'_>,
 ) -> (Resource, Location) {
-    if let Some(object) = net.namespace_object(namespace) {
+    if let Some(object) = object {
         return (
             manifest_resource(object, None),
             manifest_location(object, "/metadata"),

@@ -151,7 +151,8 @@ fn net_006_fails_on_permissive_and_disabled_overrides() {
 #[test]
 fn net_006_fails_without_a_mesh_default_and_on_malformed_modes() {
     let msgs = messages("net-006/no-mesh-default", "NET-006");
-    assert_eq!(msgs.len(), 2, "{msgs:?}");
+    assert_eq!(msgs.len(), 3, "{msgs:?}");
+    assert!(msgs.iter().any(|m| m.contains("`mtls` is not a mapping")));
     assert!(
         msgs.iter()
             .any(|m| m.contains("no mesh-wide PeerAuthentication"))

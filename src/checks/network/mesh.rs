@@ -63,6 +63,19 @@ fn mode(value: Option<&Value>) -> Result<Option<&str>, String> {
     }
 }
 
+/// The mode at `pointer`, refusing a parent (`mtls`, a port entry) that is not a mapping,
+/// which Istio would reject and Rampart must not read as "unset".
+fn mode_at<'v>(object: &'v Value, pointer: &str) -> Result<Option<&'v str>, String> {
+    let parent = pointer.strip_suffix("/mode").unwrap_or(pointer);
+    match object.pointer(parent) {
+        None | Some(Value::Null | Value::Object(_)) => mode(object.pointer(pointer)),
+        Some(_) => Err(format!(
+            "`{}` is not a mapping",
+            parent.trim_start_matches("/spec/")
+        )),
+    }
+}
+
 fn has_selector(object: &Value) -> bool {
     object
         .pointer("/spec/selector/matchLabels")
@@ -145,7 +158,7 @@ fn weak_modes(m: &Manifest) -> Vec<Draft> {
     }
     let mut findings = Vec::new();
     for (pointer, port) in modes {
-        let message = match mode(object.pointer(&pointer)) {
+        let message = match mode_at(object, &pointer) {
             Ok(Some(weak @ ("PERMISSIVE" | "DISABLE"))) => format!(
                 "PeerAuthentication `{}` sets mTLS to {weak} for the {scope}{port}",
                 m.name()

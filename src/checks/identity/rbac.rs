@@ -23,7 +23,9 @@ pub struct Rule {
     pub api_groups: Vec<String>,
     pub resources: Vec<String>,
     pub verbs: Vec<String>,
+    /// `resourceNames`; empty means every object of the resources.
     pub resource_names: Vec<String>,
+    /// `nonResourceURLs` such as `/metrics`.
     pub non_resource_urls: Vec<String>,
     /// The role that holds the rule: `ClusterRole ops`.
     pub role: String,
@@ -82,9 +84,12 @@ fn resource_matches(rule: &str, requested: &str) -> bool {
 /// A Role or ClusterRole.
 #[derive(Debug, Clone)]
 pub struct Role {
+    /// Position of the role's object in the input.
     pub origin: usize,
+    /// Whether it is a ClusterRole.
     pub cluster: bool,
     pub name: String,
+    /// The namespace of a Role; `None` for a ClusterRole.
     pub namespace: Option<String>,
     pub labels: Map<String, Value>,
     pub rules: Vec<Rule>,
@@ -168,9 +173,12 @@ pub enum Resolution {
 /// A RoleBinding or ClusterRoleBinding, resolved.
 #[derive(Debug, Clone)]
 pub struct Binding {
+    /// Position of the binding's object in the input.
     pub origin: usize,
+    /// Whether it is a ClusterRoleBinding.
     pub cluster: bool,
     pub name: String,
+    /// The namespace of a RoleBinding; `None` for a ClusterRoleBinding.
     pub namespace: Option<String>,
     /// `ClusterRole`, `Role`.
     pub role_kind: String,

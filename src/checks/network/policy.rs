@@ -26,7 +26,9 @@ pub struct Policy {
     pub ingress: bool,
     /// Whether the policy governs egress, after the same defaulting.
     pub egress: bool,
+    /// How many ingress rules it lists; none under an Ingress type denies all ingress.
     pub ingress_rules: usize,
+    /// How many egress rules it lists.
     pub egress_rules: usize,
 }
 
@@ -48,6 +50,7 @@ pub struct NotUnderstood {
     pub origin: usize,
     pub name: String,
     pub namespace: String,
+    /// Why it could not be interpreted, in words for the reader.
     pub reason: String,
 }
 
@@ -284,5 +287,26 @@ mod tests {
             vec!["CiliumNetworkPolicy", "NetworkPolicy (projectcalico.org)"]
         );
         assert!(index.in_namespace("default").is_empty());
+    }
+
+    #[test]
+    fn thousands_of_policies_are_grouped_by_namespace() {
+        // 500 namespaces with 10 policies each: a workload is matched against the 10 of its
+        // own namespace, never the 5,000 of the tree.
+        let objects: Vec<Value> = (0..500)
+            .flat_map(|ns| {
+                (0..10).map(move |app| {
+                    policy(
+                        &format!("ns{ns}"),
+                        json!({"podSelector": {"matchLabels": {"app": format!("a{app}")}}}),
+                    )
+                })
+            })
+            .collect();
+        let index = PolicyIndex::build(&objects);
+        let labels = json!({"app": "a3"}).as_object().cloned().unwrap();
+        assert_eq!(index.in_namespace("ns42").len(), 10);
+        assert_eq!(index.selecting("ns42", &labels).count(), 1);
+        assert_eq!(index.selecting("ns500", &labels).count(), 0);
     }
 }

@@ -26,7 +26,9 @@ pub struct Requirement {
 /// A parsed label selector. An empty selector selects everything.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LabelSelector {
+    /// `matchLabels` pairs, every one of which must match.
     pub match_labels: Vec<(String, String)>,
+    /// `matchExpressions`, every one of which must hold.
     pub expressions: Vec<Requirement>,
 }
 

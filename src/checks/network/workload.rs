@@ -14,6 +14,7 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 #[derive(Debug, Clone)]
 pub struct Workload<'m> {
     pub manifest: &'m Manifest,
+    /// Its namespace, `default` when the manifest names none.
     pub namespace: &'m str,
     /// Labels of the pod template (of the pod itself for a bare Pod).
     pub labels: Map<String, Value>,

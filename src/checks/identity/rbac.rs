@@ -154,9 +154,23 @@ impl Subject {
         if self.is_public() {
             return false;
         }
-        match self.kind.as_str() {
-            "ServiceAccount" => self.namespace.as_deref() == Some("kube-system"),
-            _ => self.name.starts_with("system:"),
+        if self.kind == "ServiceAccount" {
+            return self.namespace.as_deref() == Some("kube-system");
+        }
+        // Service accounts also appear as users (`system:serviceaccount:<ns>:<name>`) and
+        // groups (`system:serviceaccounts[:<ns>]`); those are applications, not components,
+        // unless they belong to kube-system.
+        let account_namespace = match (self.kind.as_str(), self.name.as_str()) {
+            ("User", name) => name
+                .strip_prefix("system:serviceaccount:")
+                .map(|rest| rest.split(':').next().unwrap_or("")),
+            ("Group", "system:serviceaccounts") => Some(""),
+            ("Group", name) => name.strip_prefix("system:serviceaccounts:"),
+            _ => None,
+        };
+        match account_namespace {
+            Some(namespace) => namespace == "kube-system",
+            None => self.name.starts_with("system:"),
         }
     }
 }
@@ -642,5 +656,10 @@ mod tests {
         assert!(!subject("ServiceAccount", "x", Some("shop")).is_system());
         assert!(!subject("Group", "system:authenticated", None).is_system());
         assert!(subject("Group", "system:authenticated", None).is_public());
+        assert!(!subject("User", "system:serviceaccount:shop:ci", None).is_system());
+        assert!(subject("User", "system:serviceaccount:kube-system:x", None).is_system());
+        assert!(!subject("Group", "system:serviceaccounts", None).is_system());
+        assert!(!subject("Group", "system:serviceaccounts:shop", None).is_system());
+        assert!(subject("Group", "system:nodes", None).is_system());
     }
 }

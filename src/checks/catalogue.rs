@@ -1,6 +1,6 @@
 //! The registry of every check, in a fixed order so output is stable.
 
-use crate::checks::{Check, build, container};
+use crate::checks::{Check, build, container, identity, network};
 
 /// Every check Rampart knows, ordered by area and id.
 pub static CATALOGUE: &[&Check] = &[
@@ -27,8 +27,26 @@ pub static CATALOGUE: &[&Check] = &[
     &container::CTR_001,
     &container::CTR_010,
     // Network
+    &network::NET_001,
+    &network::NET_002,
+    &network::NET_003,
+    &network::NET_004,
+    &network::NET_005,
+    &network::NET_006,
+    &network::NET_007,
+    &network::NET_012,
     // Secrets
     // Identity and access
+    &identity::IAM_001,
+    &identity::IAM_002,
+    &identity::IAM_003,
+    &identity::IAM_004,
+    &identity::IAM_005,
+    &identity::IAM_006,
+    &identity::IAM_007,
+    &identity::IAM_013,
+    &identity::IAM_014,
+    &identity::IAM_015,
     // Monitoring and incident response
     // Compliance and governance
 ];

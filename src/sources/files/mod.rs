@@ -5,6 +5,7 @@
 //! every file it could not read or parse as skipped with the reason, so the run goes on.
 
 pub mod dockerfile;
+pub mod node;
 pub mod yaml;
 
 use std::io::Read;
@@ -236,6 +237,8 @@ enum FileKind {
     Dependabot,
     Renovate,
     Yaml,
+    PackageJson,
+    NodeSource,
 }
 
 /// Names Renovate reads its configuration from, at the root or under `.github`/`.gitlab`.
@@ -282,6 +285,12 @@ fn classify(base: &Path, rel: &str) -> Option<FileKind> {
     if RENOVATE_FILES.contains(&name) && matches!(folder, "" | ".github/" | ".gitlab/") {
         return Some(FileKind::Renovate);
     }
+    if lower == "package.json" {
+        return Some(FileKind::PackageJson);
+    }
+    if node::is_source(&lower) {
+        return Some(FileKind::NodeSource);
+    }
     is_yaml.then_some(FileKind::Yaml)
 }
 
@@ -315,6 +324,13 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
         FileKind::Dependabot => load_dependabot(&rel, &text).map(|d| evidence.dependabot.push(d)),
         FileKind::Renovate => Ok(()),
         FileKind::Yaml => load_manifests(&rel, &text).map(|m| evidence.manifests.extend(m)),
+        FileKind::PackageJson => node::package_facts(&rel, &text)
+            .map(|f| evidence.text_files.push(f))
+            .ok_or_else(|| "package.json is not valid JSON".to_string()),
+        FileKind::NodeSource => {
+            evidence.text_files.extend(node::source_facts(&rel, &text));
+            Ok(())
+        }
     };
     if let Err(reason) = result {
         evidence.skipped.push(SkippedFile {

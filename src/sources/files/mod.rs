@@ -5,6 +5,7 @@
 //! every file it could not read or parse as skipped with the reason, so the run goes on.
 
 pub mod dockerfile;
+pub mod governance;
 pub mod yaml;
 
 use std::io::Read;
@@ -168,12 +169,17 @@ enum FileKind {
     Workflow,
     Dependabot,
     Yaml,
+    /// Security policy, CODEOWNERS, incident-response documents, Falco rules.
+    Governance(governance::Kind),
 }
 
 fn classify(rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if let Some(kind) = governance::classify(rel) {
+        return Some(FileKind::Governance(kind));
+    }
     if lower == "dockerfile"
         || lower == "containerfile"
         || lower.starts_with("dockerfile.")
@@ -218,6 +224,7 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
         FileKind::Workflow => load_workflow(&rel, &text).map(|w| evidence.workflows.push(w)),
         FileKind::Dependabot => load_dependabot(&rel, &text).map(|d| evidence.dependabot.push(d)),
         FileKind::Yaml => load_manifests(&rel, &text).map(|m| evidence.manifests.extend(m)),
+        FileKind::Governance(kind) => governance::load(kind, &rel, &text, evidence),
     };
     if let Err(reason) = result {
         evidence.skipped.push(SkippedFile {
@@ -372,6 +379,7 @@ fn is_object(value: &Value) -> bool {
 fn sort(evidence: &mut FilesEvidence) {
     evidence.dockerfiles.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.workflows.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence.text_files.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.manifests.sort_by(|a, b| {
         (&a.doc.path, a.doc.document, a.list_item).cmp(&(&b.doc.path, b.doc.document, b.list_item))
     });

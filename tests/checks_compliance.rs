@@ -4,12 +4,14 @@ use std::path::Path;
 
 use rampart::checks::{Outcome, Status};
 use rampart::report::{EvaluationSettings, Report};
+use rampart::sources::files::FilesOptions;
 
 fn scan_with(fixture: &str, settings: &EvaluationSettings) -> Report {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/compliance")
         .join(fixture);
-    let (files, record) = rampart::sources::files::collect(&dir, &Default::default()).unwrap();
+    let (files, record) = rampart::sources::files::collect(&dir, &FilesOptions::default())
+        .expect("the fixture is readable");
     let mut ev = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
     ev.files = Some(files);
     ev.sources.push(record);
@@ -17,11 +19,11 @@ fn scan_with(fixture: &str, settings: &EvaluationSettings) -> Report {
 }
 
 fn scan(fixture: &str) -> Report {
-    scan_with(fixture, &Default::default())
+    scan_with(fixture, &EvaluationSettings::default())
 }
 
 fn outcome<'r>(report: &'r Report, id: &str) -> &'r Outcome {
-    report.outcome(id).unwrap()
+    report.outcome(id).expect("the check is in the catalogue")
 }
 
 /// Asserts a failure with `failed` findings and returns the outcome for closer looks.
@@ -34,12 +36,21 @@ fn assert_fails(report: &Report, id: &str, failed: usize) -> Outcome {
 
 fn assert_passes(report: &Report, id: &str) {
     let o = outcome(report, id);
-    assert_eq!(o.status, Status::Pass, "{id}: {:#?} {:?}", o.findings, o.reason);
+    assert_eq!(
+        o.status,
+        Status::Pass,
+        "{id}: {:#?} {:?}",
+        o.findings,
+        o.reason
+    );
     assert!(o.evaluated > 0);
 }
 
 fn lines(o: &Outcome) -> Vec<u32> {
-    o.findings.iter().map(|f| f.location.as_ref().unwrap().line).collect()
+    o.findings
+        .iter()
+        .map(|f| f.location.as_ref().expect("a located finding").line)
+        .collect()
 }
 
 #[test]
@@ -80,7 +91,11 @@ fn cmp_002_pod_security_labels() {
 #[test]
 fn cmp_003_required_labels() {
     let o = assert_fails(&scan("cmp-003/fail"), "CMP-003", 1);
-    assert!(o.findings[0].message.ends_with("environment, security-reviewed"));
+    assert!(
+        o.findings[0]
+            .message
+            .ends_with("environment, security-reviewed")
+    );
     assert_eq!(lines(&o), [3]);
     assert_passes(&scan("cmp-003/pass"), "CMP-003");
 

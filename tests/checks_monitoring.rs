@@ -3,21 +3,23 @@
 use std::path::Path;
 
 use rampart::checks::{Outcome, Status};
-use rampart::report::Report;
+use rampart::report::{EvaluationSettings, Report};
+use rampart::sources::files::FilesOptions;
 
 fn scan(fixture: &str) -> Report {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/monitoring")
         .join(fixture);
-    let (files, record) = rampart::sources::files::collect(&dir, &Default::default()).unwrap();
+    let (files, record) = rampart::sources::files::collect(&dir, &FilesOptions::default())
+        .expect("the fixture is readable");
     let mut ev = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
     ev.files = Some(files);
     ev.sources.push(record);
-    Report::evaluate(&ev, &Default::default())
+    Report::evaluate(&ev, &EvaluationSettings::default())
 }
 
 fn outcome<'r>(report: &'r Report, id: &str) -> &'r Outcome {
-    report.outcome(id).unwrap()
+    report.outcome(id).expect("the check is in the catalogue")
 }
 
 /// Asserts a failure with `failed` findings and returns the outcome for closer looks.
@@ -30,7 +32,13 @@ fn assert_fails(report: &Report, id: &str, failed: usize) -> Outcome {
 
 fn assert_passes(report: &Report, id: &str) {
     let o = outcome(report, id);
-    assert_eq!(o.status, Status::Pass, "{id}: {:#?} {:?}", o.findings, o.reason);
+    assert_eq!(
+        o.status,
+        Status::Pass,
+        "{id}: {:#?} {:?}",
+        o.findings,
+        o.reason
+    );
     assert!(o.evaluated > 0);
 }
 
@@ -40,7 +48,10 @@ fn cluster_wide_controls_do_not_apply_to_an_application_repository() {
     for id in ["MON-001", "MON-002", "MON-004", "MON-005"] {
         let o = outcome(&report, id);
         assert_eq!(o.status, Status::NotApplicable, "{id}");
-        assert!(o.reason.as_deref().unwrap().contains("cluster-level"), "{id}");
+        assert!(
+            o.reason.as_deref().unwrap().contains("cluster-level"),
+            "{id}"
+        );
     }
     // Repository-level controls still apply.
     assert_passes(&report, "MON-009");
@@ -61,8 +72,15 @@ fn mon_002_rules_must_catch_shells_and_sensitive_reads() {
     assert_passes(&report, "MON-001");
     let o = assert_fails(&report, "MON-002", 1);
     assert_eq!(o.evaluated, 2);
-    assert!(o.findings[0].message.contains("/etc/shadow"), "{}", o.findings[0].message);
-    assert_eq!(o.findings[0].location.as_ref().unwrap().path, "falco_rules.local.yaml");
+    assert!(
+        o.findings[0].message.contains("/etc/shadow"),
+        "{}",
+        o.findings[0].message
+    );
+    assert_eq!(
+        o.findings[0].location.as_ref().unwrap().path,
+        "falco_rules.local.yaml"
+    );
 
     assert_passes(&scan("mon-002/pass"), "MON-002");
 }
@@ -80,7 +98,11 @@ fn malformed_falco_rules_are_skipped_with_a_reason() {
     let report = scan("mon-002/malformed");
     let skipped: Vec<_> = report.skipped.iter().map(|s| s.path.as_str()).collect();
     assert_eq!(skipped, ["falco-rules-broken.yaml", "falco_rules.yaml"]);
-    assert!(report.skipped[1].reason.contains("neither a rule, a macro nor a list"));
+    assert!(
+        report.skipped[1]
+            .reason
+            .contains("neither a rule, a macro nor a list")
+    );
     assert!(report.skipped[0].reason.contains("YAML"));
     assert_eq!(outcome(&report, "MON-002").status, Status::NotAssessed);
     assert_passes(&report, "MON-001");
@@ -89,7 +111,11 @@ fn malformed_falco_rules_are_skipped_with_a_reason() {
 #[test]
 fn mon_004_needs_metrics_and_alerting() {
     let o = assert_fails(&scan("mon-004/fail"), "MON-004", 1);
-    assert!(o.findings[0].message.contains("nothing alerts"), "{}", o.findings[0].message);
+    assert!(
+        o.findings[0].message.contains("nothing alerts"),
+        "{}",
+        o.findings[0].message
+    );
     assert_passes(&scan("mon-004/pass"), "MON-004");
 }
 
@@ -117,8 +143,14 @@ fn mon_008_incident_response_plan_and_its_phases() {
 
     let o = assert_fails(&scan("mon-008/partial"), "MON-008", 1);
     let message = &o.findings[0].message;
-    assert!(message.ends_with("eradication, recovery, lessons-learned"), "{message}");
-    assert_eq!(o.findings[0].location.as_ref().unwrap().path, "docs/incident-response.md");
+    assert!(
+        message.ends_with("eradication, recovery, lessons-learned"),
+        "{message}"
+    );
+    assert_eq!(
+        o.findings[0].location.as_ref().unwrap().path,
+        "docs/incident-response.md"
+    );
 
     assert_passes(&scan("mon-008/pass"), "MON-008");
 }

@@ -9,9 +9,11 @@ use serde_json::Value;
 
 use crate::checks::build::escape_pointer;
 use crate::checks::context::{file_resource, manifest_location};
-use crate::checks::monitoring::{WORKLOAD_KINDS, files_unread, missing, object_draft, text_files};
+use crate::checks::monitoring::{
+    WORKLOAD_KINDS, files_unread, github_rank, missing, object_draft, text_files,
+};
 use crate::checks::{Check, Context, Draft, Evaluation, Snippet};
-use crate::evidence::{Manifest, TextFile, YamlDocument};
+use crate::evidence::{Manifest, YamlDocument};
 use crate::model::{Area, Location, Severity, SourceKind};
 
 /// Labels every workload must carry unless configuration says otherwise (seed §7.1).
@@ -259,7 +261,7 @@ fn pod_security_labels(cx: &Context<'_>) -> Evaluation {
     )
 }
 
-/// A cluster-wide default `enforce` level of baseline or restricted, from a PodSecurity
+/// A cluster-wide default `enforce` level of baseline or restricted, from a `PodSecurity`
 /// admission configuration in the repository.
 fn cluster_default_enforce(cx: &Context<'_>) -> Option<String> {
     cx.manifests().find_map(|m| {
@@ -588,20 +590,11 @@ pub static CMP_006: Check = Check {
     evaluate: codeowners,
 };
 
-/// GitHub reads the first of `.github/`, the root and `docs/`.
-fn github_rank(file: &&TextFile) -> u8 {
-    match file.path.split_once('/') {
-        Some((".github", _)) => 0,
-        None => 1,
-        Some(_) => 2,
-    }
-}
-
 fn codeowners(cx: &Context<'_>) -> Evaluation {
     if let Some(unread) = files_unread(cx) {
         return unread;
     }
-    let Some(file) = text_files(cx, "codeowners").min_by_key(github_rank) else {
+    let Some(file) = text_files(cx, "codeowners").min_by_key(|f| github_rank(f)) else {
         let message = "no CODEOWNERS file in .github/, at the root or in docs/";
         return Evaluation::items(1, vec![missing("code owners", message.into())], "");
     };

@@ -1,7 +1,7 @@
 //! Monitoring and incident response checks (seed §6).
 //!
 //! Cluster-wide controls — runtime detection, a metrics and alerting stack, log shipping —
-//! are recognised by the components a repository deploys: DaemonSets and other workloads
+//! are recognised by the components a repository deploys: `DaemonSets` and other workloads
 //! by name and image, Helm releases by chart, and the custom objects their operators read.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -73,6 +73,16 @@ pub fn files_unread(cx: &Context<'_>) -> Option<Evaluation> {
     })
 }
 
+/// Where GitHub looks for a governance file: `.github/` first, then the root, then `docs/`;
+/// it uses the first it finds, so that is the one to judge.
+pub fn github_rank(file: &TextFile) -> u8 {
+    match file.path.split_once('/') {
+        Some((".github", _)) => 0,
+        None => 1,
+        Some(_) => 2,
+    }
+}
+
 /// A platform component: what the manifest's kind, chart, name or images say it is.
 pub struct Component<'e> {
     pub manifest: &'e Manifest,
@@ -88,7 +98,7 @@ pub struct Recognizer {
     pub unless: &'static [&'static str],
     /// Custom objects by API group suffix and kind (`*` for any kind of the group).
     pub kinds: &'static [(&'static str, &'static str)],
-    /// Plain workloads count only when they are DaemonSets (a node agent).
+    /// Plain workloads count only when they are `DaemonSets` (a node agent).
     pub daemonsets_only: bool,
 }
 
@@ -169,12 +179,7 @@ fn collect_images(value: &Value, out: &mut Vec<String>, depth: usize) {
 }
 
 /// One judged item about whether a cluster-wide control exists.
-fn cluster_control(
-    cx: &Context<'_>,
-    found: Option<String>,
-    what: &str,
-    message: &str,
-) -> Evaluation {
+fn cluster_control(cx: &Context<'_>, found: Option<&str>, what: &str, message: &str) -> Evaluation {
     if !cx.describes_cluster() {
         return Evaluation::NotApplicable(NOT_A_CLUSTER.to_string());
     }
@@ -237,7 +242,7 @@ fn runtime_sensor(cx: &Context<'_>) -> Option<String> {
 fn runtime_detection(cx: &Context<'_>) -> Evaluation {
     cluster_control(
         cx,
-        runtime_sensor(cx),
+        runtime_sensor(cx).as_deref(),
         "runtime detection",
         "no runtime threat detection: no Falco, Tetragon or Tracee DaemonSet, Helm release, \
          policy object or rules file was found",
@@ -446,7 +451,7 @@ fn sensitive_read(words: &HashSet<String>) -> bool {
     reads && sensitive
 }
 
-/// Metrics collection: Prometheus and its operator's objects, VictoriaMetrics, agents.
+/// Metrics collection: Prometheus and its operator's objects, `VictoriaMetrics`, agents.
 const METRICS: Recognizer = Recognizer {
     needles: &[
         "prometheus",
@@ -581,7 +586,7 @@ pub static MON_005: Check = Check {
 fn log_shipping(cx: &Context<'_>) -> Evaluation {
     cluster_control(
         cx,
-        LOG_SHIPPERS.find(cx).map(|(_, w)| w),
+        LOG_SHIPPERS.find(cx).map(|(_, w)| w).as_deref(),
         "log shipping",
         "no log shipping: no Fluent Bit, Fluentd, Vector, Promtail, OpenTelemetry Collector, \
          Logstash or Filebeat was found",
@@ -753,13 +758,7 @@ fn security_policy(cx: &Context<'_>) -> Evaluation {
     if let Some(unread) = files_unread(cx) {
         return unread;
     }
-    // GitHub shows the first of .github/, the root and docs/; judge the one it shows.
-    let rank = |t: &&TextFile| match t.path.split_once('/') {
-        Some((".github", _)) => 0,
-        None => 1,
-        Some(_) => 2,
-    };
-    let Some(policy) = text_files(cx, "security-policy").min_by_key(rank) else {
+    let Some(policy) = text_files(cx, "security-policy").min_by_key(|f| github_rank(f)) else {
         let message = "no security policy: no SECURITY.md at the root, in .github/ or in docs/";
         return Evaluation::items(1, vec![missing("security policy", message.into())], "");
     };

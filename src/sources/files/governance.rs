@@ -138,10 +138,10 @@ fn codeowners_facts(text: &str) -> Map<String, Value> {
         let mut tokens = line.split_whitespace().take_while(|t| !t.starts_with('#'));
         let pattern = tokens.next().unwrap_or_default();
         let owners: Vec<&str> = tokens.collect();
-        if let Some(message) = codeowners_error(pattern, &owners) {
-            if errors.len() < MAX_ERRORS {
-                errors.push(json!({ "line": index + 1, "message": message }));
-            }
+        if let Some(message) = codeowners_error(pattern, &owners)
+            && errors.len() < MAX_ERRORS
+        {
+            errors.push(json!({ "line": index + 1, "message": message }));
         }
     }
     let mut facts = Map::new();

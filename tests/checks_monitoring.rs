@@ -86,6 +86,22 @@ fn mon_002_rules_must_catch_shells_and_sensitive_reads() {
 }
 
 #[test]
+fn mon_002_reads_rules_carried_in_a_config_map() {
+    let report = scan("mon-002/pass-configmap");
+    assert_passes(&report, "MON-001");
+    assert_passes(&report, "MON-002");
+}
+
+#[test]
+fn tetragon_counts_as_detection_but_its_policies_are_not_judged() {
+    let report = scan("mon-001/pass-tetragon");
+    assert_passes(&report, "MON-001");
+    let o = outcome(&report, "MON-002");
+    assert_eq!(o.status, Status::NotAssessed);
+    assert!(o.reason.as_deref().unwrap().contains("only Falco rules"));
+}
+
+#[test]
 fn mon_002_is_not_assessed_when_only_default_rules_can_be_in_use() {
     let o = scan("mon-002/default-rules");
     let o = outcome(&o, "MON-002");
@@ -132,7 +148,7 @@ fn mon_006_probes_on_long_running_containers_only() {
     // The init container and the CronJob are exempt.
     assert_eq!(o.evaluated, 1);
     assert_eq!(o.findings[0].location.as_ref().unwrap().line, 16);
-    assert!(o.findings[0].message.contains("no readiness probe"));
+    assert!(o.findings[0].message.ends_with("has no readiness probe"));
     assert_passes(&scan("mon-006/pass"), "MON-006");
 }
 

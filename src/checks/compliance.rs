@@ -580,7 +580,7 @@ pub static CMP_006: Check = Check {
                   branch protection.",
     snippet: Snippet {
         language: "text",
-        code: "# Default owners, then stricter owners for sensitive paths (last match wins).\n*                   @acme/developers\n/.github/            @acme/platform-security\n/deploy/             @acme/platform\n/src/auth/          @acme/security @alice\n",
+        code: "# Default owners, then stricter owners for sensitive paths (last match wins).\n*             @acme/developers\n/.github/     @acme/platform-security\n/deploy/      @acme/platform\n/src/auth/    @acme/security @alice\n",
     },
     references: &["Allstar CODEOWNERS", "Scorecard Code-Review"],
     sources: &[SourceKind::Files, SourceKind::Github],

@@ -13,6 +13,7 @@ use crate::checks::profile::ContainerRole;
 use crate::checks::{Check, Context, Draft, Evaluation, Snippet};
 use crate::evidence::{Manifest, TextFile};
 use crate::model::{Area, Location, Resource, Severity, SourceKind};
+use crate::sources::files::governance::falco_facts;
 
 /// Kinds that run pods; their names and images say what they are.
 pub const WORKLOAD_KINDS: &[&str] = &[
@@ -197,6 +198,8 @@ const RUNTIME_SENSORS: Recognizer = Recognizer {
     kinds: &[
         ("falcosecurity.dev", "*"),
         ("falcosecurity.org", "*"),
+        ("", "FalcoRule"),
+        ("", "FalcoRules"),
         ("cilium.io", "TracingPolicy"),
         ("cilium.io", "TracingPolicyNamespaced"),
         ("tracee.aquasec.com", "*"),
@@ -233,10 +236,11 @@ pub static MON_001: Check = Check {
 
 /// What shows runtime detection: a sensor component or a Falco rules file.
 fn runtime_sensor(cx: &Context<'_>) -> Option<String> {
-    RUNTIME_SENSORS
-        .find(cx)
-        .map(|(_, what)| what)
-        .or_else(|| text_files(cx, "falco-rules").next().map(|t| t.path.clone()))
+    RUNTIME_SENSORS.find(cx).map(|(_, what)| what).or_else(|| {
+        falco_rule_sets(cx)
+            .first()
+            .map(|(location, _)| location.path.clone())
+    })
 }
 
 fn runtime_detection(cx: &Context<'_>) -> Evaluation {
@@ -276,23 +280,13 @@ fn runtime_rules(cx: &Context<'_>) -> Evaluation {
     if !cx.describes_cluster() {
         return Evaluation::NotApplicable(NOT_A_CLUSTER.to_string());
     }
-    let rules_files: Vec<&TextFile> = text_files(cx, "falco-rules").collect();
-    let Some(first) = rules_files.first() else {
-        return match RUNTIME_SENSORS.find(cx) {
-            None => Evaluation::NotApplicable(
-                "no runtime detection was found (MON-001 reports it)".to_string(),
-            ),
-            Some((_, what)) if what.contains("falco") => Evaluation::NotAssessed(format!(
-                "Falco is deployed ({what}) but its rules are not in the repository; Falco's \
-                 default rules do catch both shells in containers and sensitive file reads"
-            )),
-            Some((_, what)) => Evaluation::NotAssessed(format!(
-                "runtime detection is deployed ({what}), but only Falco rules are read so far"
-            )),
-        };
+    let rule_sets = falco_rule_sets(cx);
+    let Some((first, _)) = rule_sets.first() else {
+        return rules_not_visible(cx);
     };
 
-    let rules = FalcoRules::merge(&rules_files);
+    let rules = FalcoRules::merge(rule_sets.iter().map(|(_, facts)| facts.as_ref()));
+    let disabled = rules.disabled();
     let mut findings = Vec::new();
     for (part, caught, what) in [
         (
@@ -310,23 +304,100 @@ fn runtime_rules(cx: &Context<'_>) -> Evaluation {
             findings.push(Draft {
                 source: SourceKind::Files,
                 resource: file_resource(&first.path, Some(part)),
-                location: Some(Location {
-                    path: first.path.clone(),
-                    line: 1,
-                }),
+                location: Some(first.clone()),
                 message: format!(
-                    "no enabled rule in the {} Falco rules file(s) catches {what}",
-                    rules_files.len()
+                    "no enabled rule of the {} Falco rule set(s) catches {what}",
+                    rule_sets.len()
                 ),
-                evidence: None,
+                evidence: (!disabled.is_empty())
+                    .then(|| format!("rules disabled here: {}", disabled.join(", "))),
             });
         }
     }
     Evaluation::items(2, findings, "")
 }
 
-/// Every rule, macro and list of the repository's Falco rules files, merged by name the way
-/// Falco appends same-named entries.
+/// Why the runtime rules cannot be judged when none is in the repository.
+fn rules_not_visible(cx: &Context<'_>) -> Evaluation {
+    match RUNTIME_SENSORS.find(cx) {
+        None => Evaluation::NotApplicable(
+            "no runtime detection was found (MON-001 reports it)".to_string(),
+        ),
+        Some((m, what)) if what.contains("falco") || m.api_version().contains("falcosecurity") => {
+            Evaluation::NotAssessed(format!(
+                "Falco is deployed ({what}) but its rules are not in the repository; Falco's \
+                 default rules do catch both shells in containers and sensitive file reads"
+            ))
+        }
+        Some((_, what)) => Evaluation::NotAssessed(format!(
+            "runtime detection is deployed ({what}), but only Falco rules are read so far"
+        )),
+    }
+}
+
+type Facts = BTreeMap<String, Value>;
+
+/// Every visible Falco rule set with where it is: rules files, and rules carried inside
+/// Kubernetes objects — a `Rulesfile`'s `inlineRules` (the Falco operator) or a ConfigMap
+/// key named like a rules file (the Helm chart's custom rules).
+fn falco_rule_sets<'e>(cx: &Context<'e>) -> Vec<(Location, std::borrow::Cow<'e, Facts>)> {
+    let mut sets: Vec<(Location, std::borrow::Cow<'e, Facts>)> = text_files(cx, "falco-rules")
+        .map(|t| {
+            let location = Location {
+                path: t.path.clone(),
+                line: 1,
+            };
+            (location, std::borrow::Cow::Borrowed(&t.facts))
+        })
+        .collect();
+    for manifest in cx.manifests() {
+        for (pointer, text) in inline_rules(manifest) {
+            // Malformed inline rules are left alone here: Falco would refuse them, and the
+            // sensor check still sees the object.
+            let Ok(facts) = falco_facts(&manifest.doc.path, text) else {
+                continue;
+            };
+            let location = manifest_location(manifest, &pointer);
+            sets.push((
+                location,
+                std::borrow::Cow::Owned(facts.into_iter().collect()),
+            ));
+        }
+    }
+    sets
+}
+
+/// The texts of Falco rules inside one object, with their pointers.
+fn inline_rules(manifest: &Manifest) -> Vec<(String, &str)> {
+    let object = manifest.object();
+    match manifest.kind() {
+        "Rulesfile" => object
+            .pointer("/spec/inlineRules")
+            .and_then(Value::as_str)
+            .map(|t| vec![("/spec/inlineRules".to_string(), t)])
+            .unwrap_or_default(),
+        "ConfigMap" => {
+            let falco_map = manifest.name().to_ascii_lowercase().contains("falco");
+            let data = object.get("data").and_then(Value::as_object);
+            data.into_iter()
+                .flatten()
+                .filter(|(key, _)| {
+                    let key = key.to_ascii_lowercase();
+                    let yaml = key.ends_with(".yaml") || key.ends_with(".yml");
+                    yaml && key.contains("rules") && (falco_map || key.contains("falco"))
+                })
+                .filter_map(|(key, v)| {
+                    let pointer = format!("/data/{}", crate::checks::build::escape_pointer(key));
+                    v.as_str().map(|t| (pointer, t))
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Every rule, macro and list of the visible rule sets, merged by name the way Falco
+/// appends same-named entries.
 #[derive(Default)]
 struct FalcoRules {
     rules: BTreeMap<String, (bool, String)>,
@@ -335,10 +406,10 @@ struct FalcoRules {
 }
 
 impl FalcoRules {
-    fn merge(files: &[&TextFile]) -> Self {
+    fn merge<'f>(sets: impl Iterator<Item = &'f Facts>) -> Self {
         let mut merged = FalcoRules::default();
-        for file in files {
-            for rule in entries(file, "rules") {
+        for facts in sets {
+            for rule in entries(facts, "rules") {
                 let entry = merged
                     .rules
                     .entry(str_of(rule, "name"))
@@ -351,12 +422,14 @@ impl FalcoRules {
                 entry.1.push(' ');
                 entry.1.push_str(&str_of(rule, "condition"));
             }
-            for mac in entries(file, "macros") {
-                let entry = merged.macros.entry(str_of(mac, "name")).or_default();
+            // Conditions are matched in lower case, so macro and list names are too.
+            for mac in entries(facts, "macros") {
+                let name = str_of(mac, "name").to_ascii_lowercase();
+                let entry = merged.macros.entry(name).or_default();
                 entry.push(' ');
                 entry.push_str(&str_of(mac, "condition"));
             }
-            for list in entries(file, "lists") {
+            for list in entries(facts, "lists") {
                 let items = list
                     .get("items")
                     .and_then(Value::as_array)
@@ -364,12 +437,21 @@ impl FalcoRules {
                     .flatten();
                 merged
                     .lists
-                    .entry(str_of(list, "name"))
+                    .entry(str_of(list, "name").to_ascii_lowercase())
                     .or_default()
-                    .extend(items.filter_map(Value::as_str).map(str::to_string));
+                    .extend(items.filter_map(Value::as_str).map(str::to_ascii_lowercase));
             }
         }
         merged
+    }
+
+    /// Names of the rules switched off.
+    fn disabled(&self) -> Vec<&str> {
+        self.rules
+            .iter()
+            .filter(|(_, (enabled, _))| !enabled)
+            .map(|(name, _)| name.as_str())
+            .collect()
     }
 
     /// Whether any enabled rule's condition, with its macros and lists expanded, passes.
@@ -399,8 +481,8 @@ impl FalcoRules {
     }
 }
 
-fn entries<'t>(file: &'t TextFile, key: &str) -> impl Iterator<Item = &'t Value> {
-    file.facts
+fn entries<'t>(facts: &'t Facts, key: &str) -> impl Iterator<Item = &'t Value> {
+    facts
         .get(key)
         .and_then(Value::as_array)
         .into_iter()
@@ -630,26 +712,17 @@ fn probes(cx: &Context<'_>) -> Evaluation {
     });
     for c in long_running {
         evaluated += 1;
-        let missing: Vec<&str> = [
-            ("liveness", c.liveness_probe),
-            ("readiness", c.readiness_probe),
-        ]
-        .iter()
-        .filter(|(_, set)| !set)
-        .map(|(name, _)| *name)
-        .collect();
-        if missing.is_empty() {
-            continue;
-        }
+        let message = match (c.liveness_probe, c.readiness_probe) {
+            (true, true) => continue,
+            (false, false) => "has neither a liveness nor a readiness probe",
+            (false, true) => "has no liveness probe",
+            (true, false) => "has no readiness probe",
+        };
         findings.push(Draft {
             source: c.source,
             resource: c.resource.clone(),
             location: c.location.clone(),
-            message: format!(
-                "container `{}` has no {} probe",
-                c.name,
-                missing.join(" or ")
-            ),
+            message: format!("container `{}` {message}", c.name),
             evidence: None,
         });
     }

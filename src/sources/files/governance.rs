@@ -220,8 +220,9 @@ fn incident_facts(text: &str) -> Map<String, Value> {
     facts
 }
 
-/// The rules, macros and lists of a Falco rules file, or why it is not one.
-fn falco_facts(rel: &str, text: &str) -> Result<Map<String, Value>, String> {
+/// The rules, macros and lists of a Falco rules file, or why it is not one. Also used for
+/// rules carried inside Kubernetes objects.
+pub fn falco_facts(rel: &str, text: &str) -> Result<Map<String, Value>, String> {
     let docs = super::load_yaml(rel, text)?;
     let mut facts = Map::new();
     let (mut rules, mut macros, mut lists) = (Vec::new(), Vec::new(), Vec::new());
@@ -264,7 +265,9 @@ fn falco_item(item: &Value, line: u32) -> Result<FalcoItem, String> {
             "line": line,
             "condition": condition("condition"),
             "output": condition("output").map(|o| clip(&o, 160)),
-            "enabled": item.get("enabled").and_then(Value::as_bool).unwrap_or(true),
+            // Absent when the entry does not say, so that appending to a rule keeps the
+            // state an earlier entry gave it.
+            "enabled": item.get("enabled").and_then(Value::as_bool),
         })));
     }
     if let Some(name) = text("macro") {

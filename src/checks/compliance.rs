@@ -240,12 +240,17 @@ fn pod_security_labels(cx: &Context<'_>) -> Evaluation {
         let level = str_at(ns.object(), &pointer);
         let problem = match level {
             Some("baseline" | "restricted") => None,
-            Some("privileged") => Some("enforces the `privileged` level, which allows everything"),
-            Some(_) => Some("has an enforce level the API server does not know"),
-            None if default.is_some() => None,
-            None => {
-                Some("has no `pod-security.kubernetes.io/enforce` label, so nothing is enforced")
+            Some("privileged") => {
+                Some("enforces the `privileged` level, which allows everything".to_string())
             }
+            Some(other) => Some(format!(
+                "has the enforce level `{other}`, which the API server does not know"
+            )),
+            None if default.is_some() => None,
+            None => Some(
+                "has no `pod-security.kubernetes.io/enforce` label, so nothing is enforced"
+                    .to_string(),
+            ),
         };
         if let Some(problem) = problem {
             let mut draft = object_draft(ns, format!("namespace `{}` {problem}", ns.name()));

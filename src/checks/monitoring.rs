@@ -338,7 +338,7 @@ fn rules_not_visible(cx: &Context<'_>) -> Evaluation {
 type Facts = BTreeMap<String, Value>;
 
 /// Every visible Falco rule set with where it is: rules files, and rules carried inside
-/// Kubernetes objects — a `Rulesfile`'s `inlineRules` (the Falco operator) or a ConfigMap
+/// Kubernetes objects — a `Rulesfile`'s `inlineRules` (the Falco operator) or a `ConfigMap`
 /// key named like a rules file (the Helm chart's custom rules).
 fn falco_rule_sets<'e>(cx: &Context<'e>) -> Vec<(Location, std::borrow::Cow<'e, Facts>)> {
     let mut sets: Vec<(Location, std::borrow::Cow<'e, Facts>)> = text_files(cx, "falco-rules")
@@ -383,7 +383,8 @@ fn inline_rules(manifest: &Manifest) -> Vec<(String, &str)> {
                 .flatten()
                 .filter(|(key, _)| {
                     let key = key.to_ascii_lowercase();
-                    let yaml = key.ends_with(".yaml") || key.ends_with(".yml");
+                    let extension = std::path::Path::new(&key).extension();
+                    let yaml = extension.is_some_and(|e| e == "yaml" || e == "yml");
                     yaml && key.contains("rules") && (falco_map || key.contains("falco"))
                 })
                 .filter_map(|(key, v)| {
@@ -859,7 +860,7 @@ fn security_policy(cx: &Context<'_>) -> Evaluation {
     Evaluation::items(1, findings, "")
 }
 
-/// The location of a manifest's metadata, for findings about a whole object.
+/// A failing item about a whole object, located at its metadata.
 pub fn object_draft(manifest: &Manifest, message: String) -> Draft {
     Draft {
         source: SourceKind::Files,

@@ -84,28 +84,21 @@ pub fn github_rank(file: &TextFile) -> u8 {
     }
 }
 
-/// A platform component: what the manifest's kind, chart, name or images say it is.
-pub struct Component<'e> {
-    pub manifest: &'e Manifest,
-    /// Lower-case names: the workload's or release's name, its images, its charts.
-    pub names: Vec<String>,
-}
-
-/// What to look for to recognise one kind of component.
-pub struct Recognizer {
+/// What to look for to recognise one kind of platform component.
+struct Recognizer {
     /// Substrings of a name, image or chart (lower case).
-    pub needles: &'static [&'static str],
+    needles: &'static [&'static str],
     /// Substrings that disqualify a name (an exporter is not the stack it exports to).
-    pub unless: &'static [&'static str],
+    unless: &'static [&'static str],
     /// Custom objects by API group suffix and kind (`*` for any kind of the group).
-    pub kinds: &'static [(&'static str, &'static str)],
+    kinds: &'static [(&'static str, &'static str)],
     /// Plain workloads count only when they are `DaemonSets` (a node agent).
-    pub daemonsets_only: bool,
+    daemonsets_only: bool,
 }
 
 impl Recognizer {
     /// The first component this recognizer matches, with what matched.
-    pub fn find<'e>(&self, cx: &Context<'e>) -> Option<(&'e Manifest, String)> {
+    fn find<'e>(&self, cx: &Context<'e>) -> Option<(&'e Manifest, String)> {
         cx.manifests()
             .find_map(|m| self.matches(m).map(|what| (m, what)))
     }
@@ -127,9 +120,7 @@ impl Recognizer {
         if is_workload && self.daemonsets_only && kind != "DaemonSet" {
             return None;
         }
-        let component = component(manifest);
-        component
-            .names
+        component_names(manifest)
             .iter()
             .filter(|n| !self.unless.iter().any(|u| n.contains(u)))
             .find(|n| self.needles.iter().any(|needle| n.contains(needle)))
@@ -137,8 +128,8 @@ impl Recognizer {
     }
 }
 
-/// The names a manifest goes by: its own name, every image, every chart.
-pub fn component(manifest: &Manifest) -> Component<'_> {
+/// The lower-case names a workload or release goes by: its own, its images, its charts.
+fn component_names(manifest: &Manifest) -> Vec<String> {
     let object = manifest.object();
     let mut names = vec![manifest.name().to_ascii_lowercase()];
     for pointer in [
@@ -157,7 +148,7 @@ pub fn component(manifest: &Manifest) -> Component<'_> {
         }
     }
     collect_images(object, &mut names, 0);
-    Component { manifest, names }
+    names
 }
 
 /// Every `image:` string under a node; bounded in depth because manifests are input.
@@ -180,13 +171,14 @@ fn collect_images(value: &Value, out: &mut Vec<String>, depth: usize) {
 }
 
 /// One judged item about whether a cluster-wide control exists.
-fn cluster_control(cx: &Context<'_>, found: Option<&str>, what: &str, message: &str) -> Evaluation {
+fn cluster_control(cx: &Context<'_>, found: bool, what: &str, message: &str) -> Evaluation {
     if !cx.describes_cluster() {
         return Evaluation::NotApplicable(NOT_A_CLUSTER.to_string());
     }
-    let findings = match found {
-        Some(_) => Vec::new(),
-        None => vec![missing(what, message.to_string())],
+    let findings = if found {
+        Vec::new()
+    } else {
+        vec![missing(what, message.to_string())]
     };
     Evaluation::items(1, findings, "")
 }
@@ -234,19 +226,15 @@ pub static MON_001: Check = Check {
     evaluate: runtime_detection,
 };
 
-/// What shows runtime detection: a sensor component or a Falco rules file.
-fn runtime_sensor(cx: &Context<'_>) -> Option<String> {
-    RUNTIME_SENSORS.find(cx).map(|(_, what)| what).or_else(|| {
-        falco_rule_sets(cx)
-            .first()
-            .map(|(location, _)| location.path.clone())
-    })
+/// Whether runtime detection shows: a sensor component or visible Falco rules.
+fn has_runtime_sensor(cx: &Context<'_>) -> bool {
+    RUNTIME_SENSORS.find(cx).is_some() || !falco_rule_sets(cx).is_empty()
 }
 
 fn runtime_detection(cx: &Context<'_>) -> Evaluation {
     cluster_control(
         cx,
-        runtime_sensor(cx).as_deref(),
+        has_runtime_sensor(cx),
         "runtime detection",
         "no runtime threat detection: no Falco, Tetragon or Tracee DaemonSet, Helm release, \
          policy object or rules file was found",
@@ -669,7 +657,7 @@ pub static MON_005: Check = Check {
 fn log_shipping(cx: &Context<'_>) -> Evaluation {
     cluster_control(
         cx,
-        LOG_SHIPPERS.find(cx).map(|(_, w)| w).as_deref(),
+        LOG_SHIPPERS.find(cx).is_some(),
         "log shipping",
         "no log shipping: no Fluent Bit, Fluentd, Vector, Promtail, OpenTelemetry Collector, \
          Logstash or Filebeat was found",

@@ -555,7 +555,9 @@ fn runs_license_scan(step: &Step<'_>) -> bool {
         || RUN.is_match(step.run)
         || step.run.lines().any(|l| {
             let l = l.to_ascii_lowercase();
-            (l.contains("cargo deny") || l.contains("cargo-deny")) && deny_checks_licenses(&l)
+            // `check` must be there: `cargo install cargo-deny` alone checks nothing.
+            let runs = l.contains("cargo deny") || l.contains("cargo-deny");
+            runs && l.split_whitespace().any(|w| w == "check") && deny_checks_licenses(&l)
         })
 }
 
@@ -723,4 +725,48 @@ fn strings_at(value: &Value, pointer: &str) -> Vec<String> {
         .filter_map(Value::as_str)
         .map(str::to_string)
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn enforces(mode: Option<Mode>) -> bool {
+        matches!(mode, Some(Mode::Enforces))
+    }
+
+    #[test]
+    fn gatekeeper_denies_by_default_and_not_in_dryrun_or_warn() {
+        assert!(enforces(Some(gatekeeper_mode(&json!({"spec": {}})))));
+        for action in ["dryrun", "warn"] {
+            let constraint = json!({"spec": {"enforcementAction": action}});
+            assert!(!enforces(Some(gatekeeper_mode(&constraint))), "{action}");
+        }
+        let scoped = json!({"spec": {"enforcementAction": "scoped",
+            "scopedEnforcementActions": [{"action": "deny"}]}});
+        assert!(enforces(Some(gatekeeper_mode(&scoped))));
+    }
+
+    #[test]
+    fn kyverno_rule_action_overrides_the_policy_default() {
+        let rule_enforces = json!({"spec": {"validationFailureAction": "Audit",
+            "rules": [{"validate": {"failureAction": "Enforce"}}]}});
+        assert!(enforces(kyverno_mode(&rule_enforces)));
+        let default_audit = json!({"spec": {"rules": [{"validate": {}}]}});
+        assert!(!enforces(kyverno_mode(&default_audit)));
+        let mutate_only = json!({"spec": {"validationFailureAction": "Enforce",
+            "rules": [{"mutate": {}}]}});
+        assert!(kyverno_mode(&mutate_only).is_none());
+    }
+
+    #[test]
+    fn cargo_deny_runs_the_licence_check_unless_others_are_named() {
+        assert!(deny_checks_licenses("cargo deny check"));
+        assert!(deny_checks_licenses(
+            "cargo deny --all-features check licenses bans"
+        ));
+        assert!(!deny_checks_licenses("cargo deny check advisories"));
+    }
 }

@@ -858,3 +858,47 @@ pub fn object_draft(manifest: &Manifest, message: String) -> Draft {
         evidence: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(condition: &str) -> HashSet<String> {
+        words(condition).into_iter().collect()
+    }
+
+    #[test]
+    fn shells_in_containers_need_spawn_container_and_shell() {
+        assert!(shell_in_container(&set(
+            "spawned_process and container and shell_procs"
+        )));
+        assert!(shell_in_container(&set(
+            "evt.type in (execve) and container.id != host and proc.name in (bash, sh)"
+        )));
+        assert!(!shell_in_container(&set("spawned_process and shell_procs")));
+        assert!(!shell_in_container(&set(
+            "spawned_process and container and proc.name=nginx"
+        )));
+    }
+
+    #[test]
+    fn sensitive_reads_need_a_read_and_a_sensitive_file() {
+        assert!(sensitive_read(&set("open_read and sensitive_files")));
+        assert!(sensitive_read(&set(
+            "evt.type=openat and fd.name=\"/etc/shadow\""
+        )));
+        assert!(!sensitive_read(&set("open_write and sensitive_files")));
+    }
+
+    #[test]
+    fn macros_and_lists_expand_without_looping() {
+        let mut rules = FalcoRules::default();
+        rules
+            .macros
+            .insert("a".into(), "b and spawned_process".into());
+        rules.macros.insert("b".into(), "a and container".into());
+        rules.lists.insert("shells".into(), vec!["bash".into()]);
+        let words = rules.closure("a and proc.name in (shells)");
+        assert!(shell_in_container(&words));
+    }
+}

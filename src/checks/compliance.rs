@@ -733,29 +733,29 @@ mod tests {
 
     use super::*;
 
-    fn enforces(mode: Option<Mode>) -> bool {
+    fn enforces(mode: Option<&Mode>) -> bool {
         matches!(mode, Some(Mode::Enforces))
     }
 
     #[test]
     fn gatekeeper_denies_by_default_and_not_in_dryrun_or_warn() {
-        assert!(enforces(Some(gatekeeper_mode(&json!({"spec": {}})))));
+        assert!(enforces(Some(&gatekeeper_mode(&json!({"spec": {}})))));
         for action in ["dryrun", "warn"] {
             let constraint = json!({"spec": {"enforcementAction": action}});
-            assert!(!enforces(Some(gatekeeper_mode(&constraint))), "{action}");
+            assert!(!enforces(Some(&gatekeeper_mode(&constraint))), "{action}");
         }
         let scoped = json!({"spec": {"enforcementAction": "scoped",
             "scopedEnforcementActions": [{"action": "deny"}]}});
-        assert!(enforces(Some(gatekeeper_mode(&scoped))));
+        assert!(enforces(Some(&gatekeeper_mode(&scoped))));
     }
 
     #[test]
     fn kyverno_rule_action_overrides_the_policy_default() {
         let rule_enforces = json!({"spec": {"validationFailureAction": "Audit",
             "rules": [{"validate": {"failureAction": "Enforce"}}]}});
-        assert!(enforces(kyverno_mode(&rule_enforces)));
+        assert!(enforces(kyverno_mode(&rule_enforces).as_ref()));
         let default_audit = json!({"spec": {"rules": [{"validate": {}}]}});
-        assert!(!enforces(kyverno_mode(&default_audit)));
+        assert!(!enforces(kyverno_mode(&default_audit).as_ref()));
         let mutate_only = json!({"spec": {"validationFailureAction": "Enforce",
             "rules": [{"mutate": {}}]}});
         assert!(kyverno_mode(&mutate_only).is_none());

@@ -293,10 +293,7 @@ fn runtime_rules(cx: &Context<'_>) -> Evaluation {
                 source: SourceKind::Files,
                 resource: file_resource(&first.path, Some(part)),
                 location: Some(first.clone()),
-                message: format!(
-                    "no enabled rule of the {} Falco rule set(s) catches {what}",
-                    rule_sets.len()
-                ),
+                message: format!("no enabled rule of the repository's Falco rules catches {what}"),
                 evidence: (!disabled.is_empty())
                     .then(|| format!("rules disabled here: {}", disabled.join(", "))),
             });

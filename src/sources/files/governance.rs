@@ -135,10 +135,9 @@ fn codeowners_facts(text: &str) -> Map<String, Value> {
             continue;
         }
         rules += 1;
-        let mut tokens = line.split_whitespace().take_while(|t| !t.starts_with('#'));
-        let pattern = tokens.next().unwrap_or_default();
-        let owners: Vec<&str> = tokens.collect();
-        if let Some(message) = codeowners_error(pattern, &owners)
+        let tokens = codeowners_tokens(line);
+        let (pattern, owners) = tokens.split_first().unwrap_or((&"", &[]));
+        if let Some(message) = codeowners_error(pattern, owners)
             && errors.len() < MAX_ERRORS
         {
             errors.push(json!({ "line": index + 1, "message": message }));
@@ -148,6 +147,32 @@ fn codeowners_facts(text: &str) -> Map<String, Value> {
     facts.insert("rules".into(), json!(rules));
     facts.insert("errors".into(), Value::Array(errors));
     facts
+}
+
+/// The words of a rule up to an inline comment; `\ ` escapes a space inside a pattern.
+fn codeowners_tokens(line: &str) -> Vec<&str> {
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut start = None;
+    let mut previous = ' ';
+    for (at, c) in line.char_indices() {
+        let separates = c.is_whitespace() && previous != '\\';
+        match (start, separates) {
+            (Some(from), true) => {
+                tokens.push(&line[from..at]);
+                start = None;
+            }
+            (None, false) => start = Some(at),
+            _ => {}
+        }
+        previous = c;
+    }
+    if let Some(from) = start {
+        tokens.push(&line[from..]);
+    }
+    tokens
+        .into_iter()
+        .take_while(|t| !t.starts_with('#'))
+        .collect()
 }
 
 /// Why one CODEOWNERS rule is wrong, or `None`.
@@ -341,6 +366,10 @@ mod tests {
             .collect();
         assert_eq!(lines, [3, 4, 5]);
         assert!(is_owner("dev@example.com") && is_owner("@alice") && !is_owner("@"));
+        assert_eq!(
+            codeowners_tokens(r"/my\ docs/ @a # c"),
+            [r"/my\ docs/", "@a"]
+        );
     }
 
     #[test]

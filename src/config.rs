@@ -20,6 +20,8 @@ pub struct Config {
     pub max_file_size: u64,
     /// Check id (upper case) → severity.
     pub severity: BTreeMap<String, Severity>,
+    /// Labels every workload must carry (CMP-003).
+    pub required_labels: Vec<String>,
     /// Files that were read, in merge order, for messages.
     pub files: Vec<PathBuf>,
     /// Unknown keys and similar, each naming the file and the key.
@@ -40,6 +42,8 @@ struct Layer {
     files: FilesLayer,
     #[serde(default)]
     severity: BTreeMap<String, String>,
+    #[serde(default, alias = "required_labels")]
+    required_labels: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -145,6 +149,10 @@ impl Config {
             min_severity: Severity::Info,
             max_file_size: 2 * 1024 * 1024,
             severity: BTreeMap::new(),
+            required_labels: crate::checks::compliance::DEFAULT_REQUIRED_LABELS
+                .iter()
+                .map(|l| (*l).to_string())
+                .collect(),
             files: Vec::new(),
             warnings: Vec::new(),
         };
@@ -194,6 +202,9 @@ impl Config {
         }
         if let Some(max) = layer.files.max_file_size {
             self.max_file_size = max;
+        }
+        if let Some(labels) = layer.required_labels {
+            self.required_labels = labels;
         }
         for (id, severity) in layer.severity {
             let upper = id.to_ascii_uppercase();
@@ -287,6 +298,24 @@ mod tests {
         assert_eq!(config.fail_on, Some(Severity::High));
         assert_eq!(config.severity.get("CTR-001"), Some(&Severity::Medium));
         assert_eq!(config.files.len(), 2);
+    }
+
+    #[test]
+    fn required_labels_default_and_override() {
+        assert_eq!(
+            Config::defaults().required_labels,
+            ["owner", "app", "environment", "security-reviewed"]
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let project = write(dir.path(), "rampart.toml", "required-labels = [\"team\"]\n");
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: None,
+        };
+        let config = Config::load(&paths).unwrap();
+        assert_eq!(config.required_labels, ["team"]);
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
     }
 
     #[test]

@@ -40,13 +40,18 @@ pub struct EvaluationSettings {
     pub severity_overrides: BTreeMap<String, Severity>,
     pub min_severity: Option<Severity>,
     pub warnings: Vec<String>,
+    /// Labels every workload must carry (CMP-003); `None` keeps the built-in list.
+    pub required_labels: Option<Vec<String>>,
 }
 
 impl Report {
     /// Evaluates the whole catalogue against `evidence` and grades it.
     pub fn evaluate(evidence: &Evidence, settings: &EvaluationSettings) -> Report {
         let started = std::time::Instant::now();
-        let cx = Context::new(evidence);
+        let mut cx = Context::new(evidence);
+        if let Some(labels) = &settings.required_labels {
+            cx.required_labels.clone_from(labels);
+        }
 
         let mut overrides = BTreeMap::new();
         let outcomes: Vec<Outcome> = CATALOGUE

@@ -109,6 +109,7 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
         severity_overrides: config.severity.clone(),
         min_severity: args.min_severity.or(Some(config.min_severity)),
         warnings: config.warnings.clone(),
+        required_labels: Some(config.required_labels.clone()),
     };
     let report = Report::evaluate(&evidence, &settings);
     write_outputs(&report, args)?;

@@ -1,6 +1,6 @@
 //! The registry of every check, in a fixed order so output is stable.
 
-use crate::checks::{Check, build, container, identity, network};
+use crate::checks::{Check, build, compliance, container, identity, monitoring, network};
 
 /// Every check Rampart knows, ordered by area and id.
 pub static CATALOGUE: &[&Check] = &[
@@ -48,7 +48,21 @@ pub static CATALOGUE: &[&Check] = &[
     &identity::IAM_014,
     &identity::IAM_015,
     // Monitoring and incident response
+    &monitoring::MON_001,
+    &monitoring::MON_002,
+    &monitoring::MON_004,
+    &monitoring::MON_005,
+    &monitoring::MON_006,
+    &monitoring::MON_008,
+    &monitoring::MON_009,
     // Compliance and governance
+    &compliance::CMP_001,
+    &compliance::CMP_002,
+    &compliance::CMP_003,
+    &compliance::CMP_004,
+    &compliance::CMP_005,
+    &compliance::CMP_006,
+    &compliance::CMP_007,
 ];
 
 /// The check with this id (case-insensitive).

@@ -12,6 +12,8 @@ pub struct Context<'e> {
     /// Every container found in manifests (later also live workloads and Docker), judged
     /// through one normalised profile.
     pub containers: Vec<ContainerProfile>,
+    /// Labels every workload must carry (CMP-003), from configuration.
+    pub required_labels: Vec<String>,
 }
 
 impl<'e> Context<'e> {
@@ -23,6 +25,10 @@ impl<'e> Context<'e> {
         Context {
             evidence,
             containers,
+            required_labels: crate::checks::compliance::DEFAULT_REQUIRED_LABELS
+                .iter()
+                .map(|l| (*l).to_string())
+                .collect(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! every file it could not read or parse as skipped with the reason, so the run goes on.
 
 pub mod dockerfile;
+pub mod governance;
 pub mod node;
 pub mod yaml;
 
@@ -239,6 +240,8 @@ enum FileKind {
     Yaml,
     PackageJson,
     NodeSource,
+    /// Security policy, CODEOWNERS, incident-response documents, Falco rules.
+    Governance(governance::Kind),
 }
 
 /// Names Renovate reads its configuration from, at the root or under `.github`/`.gitlab`.
@@ -256,6 +259,9 @@ fn classify(base: &Path, rel: &str) -> Option<FileKind> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
     let is_yaml = lower.ends_with(".yml") || lower.ends_with(".yaml");
+    if let Some(kind) = governance::classify(rel) {
+        return Some(FileKind::Governance(kind));
+    }
     if lower == "dockerfile"
         || lower == "containerfile"
         || lower.starts_with("dockerfile.")
@@ -331,6 +337,7 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
             evidence.text_files.extend(node::source_facts(&rel, &text));
             Ok(())
         }
+        FileKind::Governance(kind) => governance::load(kind, &rel, &text, evidence),
     };
     if let Err(reason) = result {
         evidence.skipped.push(SkippedFile {
@@ -490,6 +497,7 @@ fn is_object(value: &Value) -> bool {
 fn sort(evidence: &mut FilesEvidence) {
     evidence.dockerfiles.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.workflows.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence.text_files.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.manifests.sort_by(|a, b| {
         (&a.doc.path, a.doc.document, a.list_item).cmp(&(&b.doc.path, b.doc.document, b.list_item))
     });

@@ -8,7 +8,25 @@ pub static CATALOGUE: &[&Check] = &[
     &build::BLD_001,
     // Containers
     &container::CTR_001,
+    &container::CTR_002,
+    &container::CTR_003,
+    &container::CTR_004,
+    &container::CTR_005,
+    &container::CTR_006,
+    &container::CTR_007,
     &container::CTR_010,
+    &container::CTR_011,
+    &container::CTR_012,
+    &container::CTR_013,
+    &container::CTR_014,
+    &container::CTR_015,
+    &container::CTR_016,
+    &container::CTR_017,
+    &container::CTR_018,
+    &container::CTR_019,
+    &container::CTR_020,
+    &container::CTR_023,
+    &container::CTR_024,
     // Network
     // Secrets
     // Identity and access

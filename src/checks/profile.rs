@@ -70,6 +70,12 @@ pub struct ContainerProfile {
     pub apparmor: Option<String>,
     pub host_pid: bool,
     pub host_ipc: bool,
+    /// Shares the host's UTS namespace (hostname). Docker can; Kubernetes cannot.
+    pub host_uts: bool,
+    /// Runs in the host's user namespace although the runtime could remap it. Docker's
+    /// `--userns=host` under a remapping daemon; never set for Kubernetes, whose
+    /// `hostUsers` default is the platform's normal, not a choice to flag.
+    pub host_user_namespace: bool,
     pub host_network: bool,
     pub host_ports: Vec<i64>,
     pub host_mounts: Vec<HostMount>,
@@ -186,6 +192,8 @@ impl PodContext<'_> {
             apparmor,
             host_pid: bool_at(self.spec, "/hostPID"),
             host_ipc: bool_at(self.spec, "/hostIPC"),
+            host_uts: false,
+            host_user_namespace: false,
             host_network: bool_at(self.spec, "/hostNetwork"),
             host_ports: host_ports(container),
             host_mounts: self.host_mounts(container),

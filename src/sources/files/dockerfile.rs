@@ -22,6 +22,7 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
         .filter_map(|i| keyword_span(i).map(|span| (i, span)))
         .collect();
     let mut stages: Vec<DockerStage> = Vec::new();
+    let mut preamble: Vec<DockerInstruction> = Vec::new();
     for (index, (instruction, span)) in known.iter().enumerate() {
         let (instruction, span) = (*instruction, span.clone());
         let end = known
@@ -38,11 +39,6 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
             });
             continue;
         }
-        let Some(stage) = stages.last_mut() else {
-            // Only ARG may precede the first FROM; it configures FROM lines, not a stage.
-            continue;
-        };
-
         let keyword = text[span.clone()].to_ascii_uppercase();
         let flags: Vec<String> = flags_of(instruction)
             .iter()
@@ -51,17 +47,24 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
         let raw = instruction_body(&text[span.end..end]);
         let arguments = strip_flags(&raw, flags.len());
         let arguments = redact_instruction(&keyword, &arguments);
-        stage.instructions.push(DockerInstruction {
+        let parsed = DockerInstruction {
             keyword,
             line,
             flags,
             arguments,
             heredocs: heredocs_of(instruction),
-        });
+        };
+        // Only ARG may precede the first FROM; it configures FROM lines, not a stage, so
+        // it is kept apart for the checks that resolve `FROM ${BASE}`.
+        match stages.last_mut() {
+            Some(stage) => stage.instructions.push(parsed),
+            None => preamble.push(parsed),
+        }
     }
     Ok(Dockerfile {
         path: path.to_string(),
         stages,
+        preamble,
     })
 }
 
@@ -191,6 +194,8 @@ mod tests {
         let text = "ARG V=1\nFROM node:20 AS build\nRUN --mount=type=cache,target=/root/.npm \\\n    npm ci\n\nFROM build\nUSER 10001\n";
         let file = parse("Dockerfile", text).unwrap();
         assert_eq!(file.stages.len(), 2);
+        assert_eq!(file.preamble.len(), 1);
+        assert_eq!(file.preamble[0].arguments, "V=1");
         assert_eq!(file.stages[0].name.as_deref(), Some("build"));
         assert_eq!(file.stages[0].line, 2);
         let run = &file.stages[0].instructions[0];

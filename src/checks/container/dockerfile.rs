@@ -130,7 +130,7 @@ fn instruction_draft(
     file: &Dockerfile,
     (stage_index, stage): (usize, &DockerStage),
     (index, instruction): (usize, &DockerInstruction),
-    message: String,
+    message: &str,
 ) -> Draft {
     let part = format!(
         "{}, instruction {}",
@@ -191,7 +191,7 @@ fn judge_instructions(
                         file,
                         (stage_index, stage),
                         (index, instruction),
-                        problems.join("; "),
+                        &problems.join("; "),
                     ));
                 }
             }
@@ -239,11 +239,13 @@ fn unpinned_base_images(cx: &Context<'_>) -> Evaluation {
     for file in cx.dockerfiles() {
         let args = preamble_defaults(file);
         for (index, stage) in file.stages.iter().enumerate() {
-            let Some(judged) = judge_base(file, index, stage, &args) else {
-                continue;
+            let message = match judge_base(file, index, stage, &args) {
+                BaseImage::NoPull => continue,
+                BaseImage::Pinned => None,
+                BaseImage::Floating(message) => Some(message),
             };
             evaluated += 1;
-            if let Some(message) = judged {
+            if let Some(message) = message {
                 let part = stage_label(stage, index);
                 findings.push(Draft {
                     source: SourceKind::Files,
@@ -261,33 +263,38 @@ fn unpinned_base_images(cx: &Context<'_>) -> Evaluation {
     Evaluation::items(evaluated, findings, "no Dockerfile pulls a base image")
 }
 
-/// `None` when the stage pulls no image (`scratch`, an earlier stage); `Some(None)` when it
-/// pulls a pinned one or one Rampart cannot resolve; `Some(Some(why))` when it floats.
+/// What a stage's `FROM` pulls.
+enum BaseImage {
+    /// Nothing: `scratch` or an earlier stage.
+    NoPull,
+    /// A pinned image, or one named through a build argument without a default.
+    Pinned,
+    /// A floating image, with why.
+    Floating(String),
+}
+
 fn judge_base(
     file: &Dockerfile,
     index: usize,
     stage: &DockerStage,
     args: &BTreeMap<String, String>,
-) -> Option<Option<String>> {
+) -> BaseImage {
     let Some(resolved) = expand_args(&stage.base, args) else {
-        return Some(None);
+        return BaseImage::Pinned;
     };
     if resolved.eq_ignore_ascii_case("scratch") || earlier_stage(file, index, &resolved).is_some() {
-        return None;
+        return BaseImage::NoPull;
     }
     let pin = image_pin(&resolved);
     if !pin.is_floating() {
-        return Some(None);
+        return BaseImage::Pinned;
     }
     let via = if resolved == stage.base {
         String::new()
     } else {
         format!(" (`{}` defaults to `{resolved}`)", stage.base)
     };
-    Some(Some(format!(
-        "base image `{resolved}`{via} {}",
-        pin.describe()
-    )))
+    BaseImage::Floating(format!("base image `{resolved}`{via} {}", pin.describe()))
 }
 
 /// Defaults of the `ARG`s declared before the first `FROM`.
@@ -894,7 +901,7 @@ fn package_problems(file: &Dockerfile, run: &DockerInstruction) -> Vec<String> {
 }
 
 /// Whether the RUN removes the manager's cache, runs its clean command, or keeps the cache
-/// in a BuildKit cache mount.
+/// in a `BuildKit` cache mount.
 fn cleans_cache(manager: &Manager, commands: &[Command], mounts: &[String]) -> bool {
     let under_cache = |path: &str| {
         let path = path.trim_end_matches(['*', '/']);

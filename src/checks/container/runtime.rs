@@ -171,7 +171,7 @@ fn escalation_allowed(cx: &Context<'_>) -> Evaluation {
 
 /// Capabilities that amount to control of the node, its network or other processes.
 ///
-/// NET_RAW is included when added explicitly: it lets a container forge packets on the
+/// `NET_RAW` is included when added explicitly: it lets a container forge packets on the
 /// node's network (ARP and DNS spoofing), and the Kubernetes baseline policy does not allow
 /// adding it. It being left in the default set is CTR-023's concern, not this one's.
 pub const DANGEROUS_CAPABILITIES: &[&str] = &[

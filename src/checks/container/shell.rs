@@ -101,17 +101,18 @@ fn push_command(words: Vec<String>, out: &mut Vec<Command>, depth: usize) {
         }
         return;
     };
-    if depth < 4 && is_shell(&program) {
-        if let Some(script) = shell_script(&words) {
-            out.push(Command {
-                assignments,
-                words: words.clone(),
-            });
-            for inner in split_commands(&script) {
-                push_command(inner, out, depth + 1);
-            }
-            return;
+    if depth < 4
+        && is_shell(&program)
+        && let Some(script) = shell_script(&words)
+    {
+        out.push(Command {
+            assignments,
+            words: words.clone(),
+        });
+        for inner in split_commands(&script) {
+            push_command(inner, out, depth + 1);
         }
+        return;
     }
     if depth < 4 && (WRAPPERS.contains(&program.as_str()) || program == "sudo") {
         let inner_start = inner_program(&program, &words);

@@ -1,19 +1,35 @@
 //! Dockerfiles parsed with `parse-dockerfile`, reduced to stages and instructions.
 
+use std::sync::LazyLock;
+
 use parse_dockerfile::{Flag, Instruction};
+use regex::Regex;
 
 use crate::evidence::{DockerInstruction, DockerStage, Dockerfile};
 use crate::secrets;
 
 /// Parses a Dockerfile. The error names the line and column where parsing failed.
 pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
-    let parsed = parse_dockerfile::parse(text).map_err(|e| {
+    let describe = |e: parse_dockerfile::Error| {
         format!(
             "not a valid Dockerfile: {e} (line {}, column {})",
             e.line(),
             e.column()
         )
-    })?;
+    };
+    // The parser only accepts a heredoc right after `RUN` and its flags, so a common form
+    // such as `RUN cat <<EOF > /etc/app.conf` would lose the whole file. Retry with such
+    // markers moved to where the parser looks; the rewrite keeps every byte offset, so
+    // lines, spans and the arguments read from the original text stay right.
+    let moved;
+    let parsed = match parse_dockerfile::parse(text) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            let original = describe(e);
+            moved = move_heredoc_markers(text).ok_or_else(|| original.clone())?;
+            parse_dockerfile::parse(&moved).map_err(|_| original)?
+        }
+    };
     let lines = LineIndex::new(text);
 
     let known: Vec<(&Instruction<'_>, std::ops::Range<usize>)> = parsed
@@ -66,6 +82,43 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
         stages,
         preamble,
     })
+}
+
+/// `text` with each `RUN` line's single heredoc marker moved to the start of the command
+/// (`RUN cat <<EOF > f` becomes `RUN <<EOF cat > f`), or `None` when no line needed it.
+fn move_heredoc_markers(text: &str) -> Option<String> {
+    static RUN_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)]
+        Regex::new(r"(?i)^(\s*RUN\s+(?:--\S+\s+)*)(\S.*)$").unwrap()
+    });
+    static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)]
+        Regex::new(r#"\s<<-?(?:'[^']*'|"[^"]*"|[A-Za-z_][A-Za-z0-9_]*)"#).unwrap()
+    });
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let rewritten = RUN_LINE.captures(body).and_then(|c| {
+            let (prefix, command) = (c.get(1)?.as_str(), c.get(2)?.as_str());
+            let mut markers = MARKER.find_iter(command);
+            let marker = markers.next()?;
+            if markers.next().is_some() || command.starts_with("<<") {
+                return None;
+            }
+            let rest = format!("{}{}", &command[..marker.start()], &command[marker.end()..]);
+            Some(format!("{prefix}{} {rest}", marker.as_str().trim_start()))
+        });
+        match rewritten {
+            Some(new) => {
+                changed = true;
+                out.push_str(&new);
+                out.push_str(&line[body.len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    changed.then_some(out)
 }
 
 /// `ENV` and `ARG` values under secret-looking names are replaced at collection.
@@ -215,6 +268,16 @@ mod tests {
         let run = &file.stages[0].instructions[0];
         assert_eq!(run.heredocs.len(), 1);
         assert!(run.heredocs[0].contains("apk add curl"));
+    }
+
+    #[test]
+    fn heredocs_after_a_command_keep_lines_and_arguments() {
+        let text = "FROM alpine:3.20\nRUN cat <<'EOF' > /etc/app.conf\nkey = 1\nEOF\nUSER 10001\n";
+        let file = parse("Dockerfile", text).unwrap();
+        let run = &file.stages[0].instructions[0];
+        assert_eq!(run.arguments, "cat <<'EOF' > /etc/app.conf");
+        assert_eq!(run.heredocs, vec!["key = 1\n"]);
+        assert_eq!(file.stages[0].instructions[1].line, 5);
     }
 
     #[test]

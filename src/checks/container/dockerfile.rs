@@ -144,11 +144,7 @@ fn instruction_draft(
             path: file.path.clone(),
             line: instruction.line,
         }),
-        message: format!(
-            "{} (line {}): {message}",
-            stage_label(stage, stage_index),
-            instruction.line
-        ),
+        message: message.to_string(),
         evidence: Some(excerpt(instruction)),
     }
 }
@@ -254,7 +250,7 @@ fn unpinned_base_images(cx: &Context<'_>) -> Evaluation {
                         path: file.path.clone(),
                         line: stage.line,
                     }),
-                    message: format!("{part} (line {}): {message}", stage.line),
+                    message,
                     evidence: Some(format!("FROM {}", stage.base)),
                 });
             }
@@ -521,9 +517,9 @@ fn sudo_in_run(cx: &Context<'_>) -> Evaluation {
         (i.keyword == "RUN").then(|| {
             shell::run_commands(i)
                 .iter()
-                .filter(|c| matches!(c.program(), "sudo" | "doas"))
-                .map(|c| format!("runs `{}`", c.words.join(" ")))
-                .take(1)
+                .find(|c| matches!(c.program(), "sudo" | "doas"))
+                .map(|c| format!("runs a command through `{}`", c.program()))
+                .into_iter()
                 .collect()
         })
     })
@@ -791,9 +787,10 @@ pub static CTR_007: Check = Check {
           pulled in by default add software nobody chose: every extra binary is one more thing \
           to patch, one more finding in a vulnerability scan and one more tool for an intruder. \
           A cache removed in a later RUN still ships in the earlier layer.",
-    remediation: "Install with `--no-install-recommends` (apt) or `--no-cache` (apk), and clean \
-                  the package cache in the same RUN that installs, or keep the cache in a \
-                  BuildKit cache mount so it never reaches a layer.",
+    remediation: "Install with `--no-install-recommends` (apt), `--no-cache` (apk) or \
+                  `--no-cache-dir` (pip), and clean the package cache in the same RUN that \
+                  installs, or keep the cache in a BuildKit cache mount so it never reaches a \
+                  layer.",
     snippet: Snippet {
         language: "dockerfile",
         code: "RUN apt-get update \\\n && apt-get install -y --no-install-recommends ca-certificates \\\n && rm -rf /var/lib/apt/lists/*\nRUN apk add --no-cache curl\nRUN dnf install -y jq && dnf clean all\n",
@@ -824,42 +821,65 @@ fn package_hygiene(cx: &Context<'_>) -> Evaluation {
 struct Manager {
     programs: &'static [&'static str],
     installs: &'static [&'static str],
-    /// Directories whose removal, or a cache mount on them, leaves no cache in the layer.
-    caches: &'static [&'static str],
+    /// Directories whose removal in the same RUN leaves no cache in the layer.
+    removals: &'static [&'static str],
+    /// Directories that, kept in a `BuildKit` cache mount, never reach the layer.
+    mounts: &'static [&'static str],
     /// A sub-command of the same manager that empties the cache (`clean`).
     cleans: &'static [&'static str],
     /// A flag on the install itself that avoids the cache (`--no-cache`).
     no_cache_flag: Option<&'static str>,
+    /// An environment variable that, set by ENV or ARG, avoids the cache for every install.
+    no_cache_env: Option<&'static str>,
 }
 
 const MANAGERS: &[Manager] = &[
     Manager {
         programs: &["apt-get", "apt", "aptitude"],
         installs: &["install"],
-        caches: &["/var/lib/apt/lists", "/var/lib/apt", "/var/cache/apt"],
+        // apt's own archive cache is emptied by the Debian and Ubuntu images' docker-clean
+        // hook; the package lists are what stay behind.
+        removals: &["/var/lib/apt/lists", "/var/lib/apt"],
+        mounts: &["/var/lib/apt", "/var/cache/apt"],
         cleans: &[],
         no_cache_flag: None,
+        no_cache_env: None,
     },
     Manager {
         programs: &["apk"],
         installs: &["add"],
-        caches: &["/var/cache/apk", "/etc/apk/cache"],
+        removals: &["/var/cache/apk", "/etc/apk/cache"],
+        mounts: &["/var/cache/apk", "/etc/apk/cache"],
         cleans: &[],
         no_cache_flag: Some("--no-cache"),
+        no_cache_env: None,
     },
     Manager {
         programs: &["yum", "dnf", "microdnf", "tdnf"],
         installs: &["install", "groupinstall", "localinstall", "reinstall"],
-        caches: &["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"],
+        removals: &["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"],
+        mounts: &["/var/cache/yum", "/var/cache/dnf", "/var/cache/libdnf5"],
         cleans: &["clean"],
         no_cache_flag: None,
+        no_cache_env: None,
     },
     Manager {
         programs: &["zypper"],
         installs: &["install", "in"],
-        caches: &["/var/cache/zypp"],
+        removals: &["/var/cache/zypp"],
+        mounts: &["/var/cache/zypp"],
         cleans: &["clean", "cc"],
         no_cache_flag: None,
+        no_cache_env: None,
+    },
+    Manager {
+        programs: &["pip", "pip3"],
+        installs: &["install"],
+        removals: &["/root/.cache/pip", "/root/.cache"],
+        mounts: &["/root/.cache/pip", "/root/.cache"],
+        cleans: &["cache"],
+        no_cache_flag: Some("--no-cache-dir"),
+        no_cache_env: Some("PIP_NO_CACHE_DIR"),
     },
 ];
 
@@ -881,6 +901,7 @@ fn package_problems(file: &Dockerfile, run: &DockerInstruction) -> Vec<String> {
         let cleaned = manager
             .no_cache_flag
             .is_some_and(|f| installs.iter().all(|c| c.has_flag(f)))
+            || manager.no_cache_env.is_some_and(|v| declares(file, v))
             || cleans_cache(manager, &commands, &mounts);
         if !cleaned {
             problems.push(match manager.no_cache_flag {
@@ -903,17 +924,31 @@ fn package_problems(file: &Dockerfile, run: &DockerInstruction) -> Vec<String> {
 /// Whether the RUN removes the manager's cache, runs its clean command, or keeps the cache
 /// in a `BuildKit` cache mount.
 fn cleans_cache(manager: &Manager, commands: &[Command], mounts: &[String]) -> bool {
-    let under_cache = |path: &str| {
+    let under = |dirs: &[&str], path: &str| {
         let path = path.trim_end_matches(['*', '/']);
-        manager.caches.iter().any(|c| path.starts_with(c))
+        dirs.iter().any(|d| path.starts_with(d))
     };
     let removes = commands
         .iter()
-        .any(|c| c.program() == "rm" && c.args().iter().any(|a| under_cache(a)));
+        .any(|c| c.program() == "rm" && c.args().iter().any(|a| under(manager.removals, a)));
     let cleans = commands
         .iter()
         .any(|c| manager.programs.contains(&c.program()) && c.subcommand_is(manager.cleans));
-    removes || cleans || mounts.iter().any(|m| under_cache(m))
+    removes || cleans || mounts.iter().any(|m| under(manager.mounts, m))
+}
+
+/// Whether an ENV or ARG anywhere in the file sets `variable`.
+fn declares(file: &Dockerfile, variable: &str) -> bool {
+    file.stages
+        .iter()
+        .flat_map(|s| &s.instructions)
+        .chain(&file.preamble)
+        .filter(|i| matches!(i.keyword.as_str(), "ENV" | "ARG"))
+        .any(|i| {
+            declared_variables(&i.arguments)
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case(variable))
+        })
 }
 
 /// Targets of `--mount=type=cache` flags.

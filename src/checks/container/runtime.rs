@@ -400,7 +400,15 @@ fn host_namespaces(cx: &Context<'_>) -> Evaluation {
         .collect();
         (!shared.is_empty()).then(|| {
             (
-                format!("shares the host's {} namespace", shared.join(" and ")),
+                format!(
+                    "shares the host's {} {}",
+                    shared.join(" and "),
+                    if shared.len() == 1 {
+                        "namespace"
+                    } else {
+                        "namespaces"
+                    }
+                ),
                 shared
                     .iter()
                     .map(|n| format!("host {n} namespace"))
@@ -484,8 +492,9 @@ fn normalise_host_path(path: &str) -> String {
     format!("/{}", parts.join("/"))
 }
 
-/// Judges the host mounts of each container that fall in `class`.
-fn judge_mounts(cx: &Context<'_>, class: MountClass, what: &str) -> Evaluation {
+/// Judges the host mounts of each container that fall in `class`; `what` names one such
+/// mount and `many` several.
+fn judge_mounts(cx: &Context<'_>, class: MountClass, (what, many): (&str, &str)) -> Evaluation {
     judge_containers(cx, |c| {
         let mounts: Vec<&HostMount> = c
             .host_mounts
@@ -494,8 +503,9 @@ fn judge_mounts(cx: &Context<'_>, class: MountClass, what: &str) -> Evaluation {
             .collect();
         (!mounts.is_empty()).then(|| {
             let described: Vec<String> = mounts.iter().map(|m| describe_mount(m)).collect();
+            let noun = if mounts.len() == 1 { what } else { many };
             (
-                format!("mounts {what} {}", described.join(", ")),
+                format!("mounts {noun}: {}", described.join(", ")),
                 mounts
                     .iter()
                     .map(|m| format!("hostPath: {}", m.host_path))
@@ -550,7 +560,10 @@ fn runtime_socket_mounts(cx: &Context<'_>) -> Evaluation {
     judge_mounts(
         cx,
         MountClass::RuntimeSocket,
-        "the container runtime socket",
+        (
+            "a container runtime socket or the directory holding it",
+            "container runtime sockets or the directories holding them",
+        ),
     )
 }
 
@@ -580,7 +593,11 @@ pub static CTR_018: Check = Check {
 };
 
 fn sensitive_host_mounts(cx: &Context<'_>) -> Evaluation {
-    judge_mounts(cx, MountClass::Sensitive, "sensitive host path")
+    judge_mounts(
+        cx,
+        MountClass::Sensitive,
+        ("a sensitive host path", "sensitive host paths"),
+    )
 }
 
 /// CTR-019: every container has a memory and a CPU limit.
@@ -759,7 +776,7 @@ pub static CTR_024: Check = Check {
 };
 
 fn other_host_mounts(cx: &Context<'_>) -> Evaluation {
-    judge_mounts(cx, MountClass::Other, "host path")
+    judge_mounts(cx, MountClass::Other, ("a host path", "host paths"))
 }
 
 #[cfg(test)]

@@ -35,14 +35,34 @@ impl Command {
             .any(|a| a == flag || a.strip_prefix(flag).is_some_and(|r| r.starts_with('=')))
     }
 
-    /// Whether the first argument that is not an option is `sub` (`apt-get -y install`).
+    /// Whether the first argument that is not an option is one of `subs`
+    /// (`apt-get -y -o Opt=1 install` is an install).
     pub fn subcommand_is(&self, subs: &[&str]) -> bool {
-        self.args()
-            .iter()
-            .find(|a| !a.starts_with('-'))
-            .is_some_and(|a| subs.contains(&a.as_str()))
+        let mut args = self.args().iter();
+        while let Some(arg) = args.next() {
+            if OPTIONS_WITH_VALUE.contains(&arg.as_str()) {
+                args.next();
+            } else if !arg.starts_with('-') {
+                return subs.contains(&arg.as_str());
+            }
+        }
+        false
     }
 }
+
+/// Package-manager options written with their value as the next word.
+const OPTIONS_WITH_VALUE: &[&str] = &[
+    "-o",
+    "-c",
+    "-t",
+    "-X",
+    "--option",
+    "--repository",
+    "--root",
+    "--installroot",
+    "--enablerepo",
+    "--disablerepo",
+];
 
 /// Wrappers that run the next word as the program.
 const WRAPPERS: &[&str] = &["exec", "env", "nohup", "time", "xargs", "command", "nice"];
@@ -53,7 +73,14 @@ const SHELLS: &[&str] = &["sh", "bash", "ash", "dash", "zsh", "busybox"];
 /// Every command a `RUN` instruction executes: its arguments, then any heredoc that the
 /// shell reads as a script (not one that `cat` writes to a file or `python` reads).
 pub fn run_commands(run: &DockerInstruction) -> Vec<Command> {
-    let mut commands = commands(&run.arguments);
+    let mut commands = match exec_form(&run.arguments) {
+        Some(words) => {
+            let mut out = Vec::new();
+            push_command(words, &mut out, 0);
+            out
+        }
+        None => commands(&run.arguments),
+    };
     let script_heredocs = commands
         .first()
         .is_none_or(|c| c.words.is_empty() || is_shell(c.program()) || heredoc_only(c));
@@ -63,6 +90,15 @@ pub fn run_commands(run: &DockerInstruction) -> Vec<Command> {
         }
     }
     commands
+}
+
+/// The words of an exec-form instruction (`RUN ["sudo", "make"]`), which no shell splits.
+fn exec_form(arguments: &str) -> Option<Vec<String>> {
+    let trimmed = arguments.trim();
+    if !trimmed.starts_with('[') {
+        return None;
+    }
+    serde_json::from_str::<Vec<String>>(trimmed).ok()
 }
 
 fn heredoc_only(command: &Command) -> bool {
@@ -308,5 +344,23 @@ mod tests {
         assert!(cmd.subcommand_is(&["install"]));
         assert!(cmd.has_flag("--no-install-recommends"));
         assert!(!cmd.has_flag("--no-install"));
+        let cmd = &commands("apt-get -o Dpkg::Options::=--force-confold install x")[0];
+        assert!(cmd.subcommand_is(&["install"]));
+    }
+
+    #[test]
+    fn exec_form_is_one_command() {
+        let run = DockerInstruction {
+            keyword: "RUN".into(),
+            line: 1,
+            flags: Vec::new(),
+            arguments: r#"["sh", "-c", "sudo make install"]"#.into(),
+            heredocs: Vec::new(),
+        };
+        let programs: Vec<String> = run_commands(&run)
+            .iter()
+            .map(|c| c.program().to_string())
+            .collect();
+        assert_eq!(programs, vec!["sh", "sudo", "make"]);
     }
 }

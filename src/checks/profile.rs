@@ -81,6 +81,9 @@ pub struct ContainerProfile {
     pub host_mounts: Vec<HostMount>,
     pub memory_limit: Option<String>,
     pub cpu_limit: Option<String>,
+    /// The most processes the container may run. Docker sets it per container
+    /// (`--pids-limit`); Kubernetes sets it per node, so a pod spec cannot show it.
+    pub pids_limit: Setting<i64>,
     pub env: Vec<EnvVar>,
     pub liveness_probe: bool,
     pub readiness_probe: bool,
@@ -199,6 +202,7 @@ impl PodContext<'_> {
             host_mounts: self.host_mounts(container),
             memory_limit: scalar_at(container, "/resources/limits/memory"),
             cpu_limit: scalar_at(container, "/resources/limits/cpu"),
+            pids_limit: Setting::Unknown,
             env: env_vars(container),
             liveness_probe: container.get("livenessProbe").is_some(),
             readiness_probe: container.get("readinessProbe").is_some(),

@@ -6,7 +6,7 @@
 
 pub mod dockerfile;
 pub mod runtime;
-pub mod shell;
+mod shell;
 
 pub use dockerfile::{CTR_001, CTR_002, CTR_003, CTR_004, CTR_005, CTR_006, CTR_007};
 pub use runtime::{

@@ -9,6 +9,10 @@ use crate::checks::profile::{ContainerProfile, ContainerRole, HostMount, Setting
 use crate::checks::{Check, Context, Evaluation, Snippet};
 use crate::model::{Area, Severity, SourceKind};
 
+// TODO: the evidence strings below name Kubernetes fields (`allowPrivilegeEscalation`,
+// `runAsNonRoot`); when the Docker inspect builder fills profiles, word them by the
+// profile's `source` so a Docker finding names `--security-opt no-new-privileges` instead.
+
 /// Sources that can show a container's runtime settings.
 const RUNTIME_SOURCES: &[SourceKind] = &[SourceKind::Files, SourceKind::Kube, SourceKind::Docker];
 
@@ -633,25 +637,26 @@ pub static CTR_019: Check = Check {
 };
 
 fn missing_limits(cx: &Context<'_>) -> Evaluation {
-    judge_containers_where(
-        cx,
-        |c| c.role != ContainerRole::Ephemeral,
-        |c| {
-            let missing: Vec<&str> = [
-                (c.memory_limit.is_none(), "memory"),
-                (c.cpu_limit.is_none(), "CPU"),
-            ]
-            .into_iter()
-            .filter_map(|(gap, name)| gap.then_some(name))
-            .collect();
-            (!missing.is_empty()).then(|| {
-                (
-                    format!("has no {} limit", missing.join(" or ")),
-                    format!("resources.limits lacks {}", missing.join(" and ")),
-                )
-            })
-        },
-    )
+    judge_containers_where(cx, |c| c.role != ContainerRole::Ephemeral, limits_problem)
+}
+
+/// Which limits a container lacks. The PIDs limit is judged only where the source can
+/// show it (Docker); for Kubernetes it is a node setting and stays unknown.
+fn limits_problem(c: &ContainerProfile) -> Option<(String, String)> {
+    let missing: Vec<&str> = [
+        (c.memory_limit.is_none(), "memory"),
+        (c.cpu_limit.is_none(), "CPU"),
+        (c.pids_limit == Setting::Unset, "PIDs"),
+    ]
+    .into_iter()
+    .filter_map(|(gap, name)| gap.then_some(name))
+    .collect();
+    (!missing.is_empty()).then(|| {
+        (
+            format!("has no {} limit", missing.join(" or ")),
+            format!("limits lack {}", missing.join(" and ")),
+        )
+    })
 }
 
 /// CTR-020: every container's image is pinned to a version or a digest.
@@ -801,5 +806,48 @@ mod tests {
     fn capabilities_are_normalised() {
         assert_eq!(normalise_capability("cap_sys_admin"), "SYS_ADMIN");
         assert_eq!(normalise_capability(" NET_RAW "), "NET_RAW");
+    }
+
+    fn profile(container: serde_json::Value) -> ContainerProfile {
+        let value = serde_json::json!({
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"containers": [container]},
+        });
+        let manifest = crate::evidence::Manifest {
+            doc: crate::evidence::YamlDocument {
+                path: "pod.yaml".into(),
+                document: 0,
+                value,
+                lines: std::collections::BTreeMap::new(),
+            },
+            list_item: None,
+        };
+        crate::checks::profile::from_manifest(&manifest).remove(0)
+    }
+
+    #[test]
+    fn pids_limit_is_judged_only_where_a_source_states_it() {
+        let mut c = profile(serde_json::json!({
+            "name": "app",
+            "resources": {"limits": {"cpu": "1", "memory": "1Gi"}},
+        }));
+        assert_eq!(limits_problem(&c), None);
+        c.pids_limit = Setting::Unset;
+        let (message, _) = limits_problem(&c).unwrap();
+        assert_eq!(message, "has no PIDs limit");
+    }
+
+    #[test]
+    fn root_is_judged_on_the_image_user_when_known() {
+        let mut c = profile(serde_json::json!({"name": "app"}));
+        assert!(root_problem(&c).unwrap().0.starts_with("may run as root"));
+        c.image_user = Setting::Set("10001".into());
+        assert_eq!(root_problem(&c), None);
+        c.image_user = Setting::Set("root".into());
+        assert!(root_problem(&c).is_some());
+        c.run_as_user = Some(1000);
+        assert_eq!(root_problem(&c), None);
     }
 }

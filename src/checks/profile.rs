@@ -64,7 +64,9 @@ pub struct ContainerProfile {
     pub read_only_root_fs: Option<bool>,
     pub caps_add: Vec<String>,
     pub caps_drop: Vec<String>,
-    /// Seccomp profile type: `RuntimeDefault`, `Localhost`, `Unconfined`.
+    /// Seccomp profile type: `RuntimeDefault`, `Localhost`, `Unconfined`. `None` means no
+    /// profile applies, as in Kubernetes when none is asked for; a builder whose runtime
+    /// applies its own default profile (Docker) records `RuntimeDefault`.
     pub seccomp: Option<String>,
     /// AppArmor profile: `RuntimeDefault`, `Localhost`, `Unconfined`.
     pub apparmor: Option<String>,

@@ -240,6 +240,7 @@ fn dangerous_capabilities(cx: &Context<'_>) -> Evaluation {
             .map(|cap| normalise_capability(cap))
             .filter(|cap| DANGEROUS_CAPABILITIES.contains(&cap.as_str()))
             .collect();
+        found.sort();
         found.dedup();
         (!found.is_empty()).then(|| {
             (

@@ -200,83 +200,82 @@ fn is_assignment(word: &str) -> bool {
 /// words at whitespace. A backslash-newline joins lines; shell keywords are dropped so
 /// that `then sudo x` is the command `sudo x`.
 fn split_commands(script: &str) -> Vec<Vec<String>> {
-    let mut commands = Vec::new();
-    let mut words: Vec<String> = Vec::new();
-    let mut word = String::new();
-    let mut in_word = false;
-    let mut quote: Option<char> = None;
+    let mut splitter = Splitter::default();
     let mut chars = script.chars().peekable();
-
     while let Some(c) = chars.next() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some('"'), '\\') => {
-                if let Some(next) = chars.next() {
-                    word.push(next);
-                }
-            }
-            (Some(_), c) => word.push(c),
+        match (splitter.quote, c) {
+            (Some(q), c) if c == q => splitter.quote = None,
+            (Some('"'), '\\') => splitter.push_escaped(chars.next()),
+            (Some(_), c) => splitter.push(c),
             (None, '\'' | '"') => {
-                quote = Some(c);
-                in_word = true;
+                splitter.quote = Some(c);
+                splitter.in_word = true;
             }
-            (None, '\\') => match chars.next() {
-                Some('\n') | None => {}
-                Some(next) => {
-                    word.push(next);
-                    in_word = true;
-                }
-            },
-            (None, '#') if !in_word => {
+            (None, '\\') => splitter.push_escaped(chars.next().filter(|c| *c != '\n')),
+            (None, '#') if !splitter.in_word => {
                 // A comment runs to the end of the line.
                 while chars.next_if(|c| *c != '\n').is_some() {}
             }
-            (None, ';' | '&' | '|' | '\n' | '(' | ')' | '`' | '{' | '}') => {
-                finish_word(&mut word, &mut in_word, &mut words);
-                finish_command(&mut words, &mut commands);
-            }
+            (None, ';' | '&' | '|' | '\n' | '(' | ')' | '`' | '{' | '}') => splitter.end_command(),
             (None, '$') if chars.peek() == Some(&'{') => {
                 // `${VAR}` is one word, not a group of commands.
-                word.push('$');
+                splitter.push('$');
                 while let Some(c) = chars.next_if(|c| *c != '}') {
-                    word.push(c);
+                    splitter.push(c);
                 }
-                if chars.next().is_some() {
-                    word.push('}');
-                }
-                in_word = true;
+                splitter.push_escaped(chars.next());
             }
             (None, '$') if chars.peek() == Some(&'(') => {
                 chars.next();
-                finish_word(&mut word, &mut in_word, &mut words);
-                finish_command(&mut words, &mut commands);
+                splitter.end_command();
             }
-            (None, c) if c.is_whitespace() => finish_word(&mut word, &mut in_word, &mut words),
-            (None, c) => {
-                word.push(c);
-                in_word = true;
-            }
+            (None, c) if c.is_whitespace() => splitter.end_word(),
+            (None, c) => splitter.push(c),
         }
     }
-    finish_word(&mut word, &mut in_word, &mut words);
-    finish_command(&mut words, &mut commands);
-    commands
+    splitter.end_command();
+    splitter.commands
 }
 
-fn finish_word(word: &mut String, in_word: &mut bool, words: &mut Vec<String>) {
-    if *in_word {
-        let keyword = words.is_empty() && KEYWORDS.contains(&word.as_str());
-        if !keyword {
-            words.push(std::mem::take(word));
-        }
-        word.clear();
+/// The state of [`split_commands`] between characters.
+#[derive(Default)]
+struct Splitter {
+    commands: Vec<Vec<String>>,
+    words: Vec<String>,
+    word: String,
+    /// Whether a word has started, so that `''` is an (empty) word.
+    in_word: bool,
+    quote: Option<char>,
+}
+
+impl Splitter {
+    fn push(&mut self, c: char) {
+        self.word.push(c);
+        self.in_word = true;
     }
-    *in_word = false;
-}
 
-fn finish_command(words: &mut Vec<String>, commands: &mut Vec<Vec<String>>) {
-    if !words.is_empty() {
-        commands.push(std::mem::take(words));
+    fn push_escaped(&mut self, c: Option<char>) {
+        if let Some(c) = c {
+            self.push(c);
+        }
+    }
+
+    fn end_word(&mut self) {
+        if self.in_word {
+            let keyword = self.words.is_empty() && KEYWORDS.contains(&self.word.as_str());
+            let word = std::mem::take(&mut self.word);
+            if !keyword {
+                self.words.push(word);
+            }
+        }
+        self.in_word = false;
+    }
+
+    fn end_command(&mut self) {
+        self.end_word();
+        if !self.words.is_empty() {
+            self.commands.push(std::mem::take(&mut self.words));
+        }
     }
 }
 

@@ -10,26 +10,8 @@ use crate::secrets;
 
 /// Parses a Dockerfile. The error names the line and column where parsing failed.
 pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
-    let describe = |e: parse_dockerfile::Error| {
-        format!(
-            "not a valid Dockerfile: {e} (line {}, column {})",
-            e.line(),
-            e.column()
-        )
-    };
-    // The parser only accepts a heredoc right after `RUN` and its flags, so a common form
-    // such as `RUN cat <<EOF > /etc/app.conf` would lose the whole file. Retry with such
-    // markers moved to where the parser looks; the rewrite keeps every byte offset, so
-    // lines, spans and the arguments read from the original text stay right.
-    let moved;
-    let parsed = match parse_dockerfile::parse(text) {
-        Ok(parsed) => parsed,
-        Err(e) => {
-            let original = describe(e);
-            moved = move_heredoc_markers(text).ok_or_else(|| original.clone())?;
-            parse_dockerfile::parse(&moved).map_err(|_| original)?
-        }
-    };
+    let mut moved = None;
+    let parsed = parse_tolerantly(text, &mut moved)?;
     let lines = LineIndex::new(text);
 
     let known: Vec<(&Instruction<'_>, std::ops::Range<usize>)> = parsed
@@ -82,6 +64,33 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
         stages,
         preamble,
     })
+}
+
+/// Parses `text`, retrying once with heredoc markers moved (kept alive in `moved`).
+///
+/// The parser only accepts a heredoc right after `RUN` and its flags, so a common form
+/// such as `RUN cat <<EOF > /etc/app.conf` would lose the whole file. The rewrite keeps
+/// every byte offset, so lines, spans and the arguments read from the original text stay
+/// right.
+fn parse_tolerantly<'t>(
+    text: &'t str,
+    moved: &'t mut Option<String>,
+) -> Result<parse_dockerfile::Dockerfile<'t>, String> {
+    let describe = |e: parse_dockerfile::Error| {
+        format!(
+            "not a valid Dockerfile: {e} (line {}, column {})",
+            e.line(),
+            e.column()
+        )
+    };
+    match parse_dockerfile::parse(text) {
+        Ok(parsed) => Ok(parsed),
+        Err(e) => {
+            let original = describe(e);
+            let retry = moved.insert(move_heredoc_markers(text).ok_or_else(|| original.clone())?);
+            parse_dockerfile::parse(retry).map_err(|_| original)
+        }
+    }
 }
 
 /// `text` with each `RUN` line's single heredoc marker moved to the start of the command

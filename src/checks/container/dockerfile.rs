@@ -505,7 +505,7 @@ pub static CTR_005: Check = Check {
         language: "dockerfile",
         code: "USER root\nRUN apt-get update && apt-get install -y --no-install-recommends curl \\\n && rm -rf /var/lib/apt/lists/*\nUSER 10001\n",
     },
-    references: &["DL3004", "DS-0010"],
+    references: &["DL3004", "DS-0010", "CKV2_DOCKER_1"],
     sources: &[SourceKind::Files],
     differs_from: "sudo is found where it runs as a command, including in shell heredocs and \
                    `sh -c` scripts; installing the sudo package alone is not reported.",

@@ -542,8 +542,8 @@ pub static CTR_017: Check = Check {
           system mounted, which is root on the node. Mounting it read-only does not help, \
           since API calls are writes to the socket, not to a file.",
     remediation: "Remove the hostPath (for Docker, the `-v /var/run/docker.sock:…` bind). Build \
-                  images with a daemonless builder such as BuildKit rootless or Kaniko, and give \
-                  monitoring agents the runtime's read-only metrics instead.",
+                  images with a daemonless builder such as rootless BuildKit or Kaniko, and let \
+                  monitoring agents read container metrics from the kubelet instead.",
     snippet: Snippet {
         language: "yaml",
         code: "# Remove volumes like this one, and the volumeMounts that use them:\n# - name: docker-sock\n#   hostPath:\n#     path: /var/run/docker.sock\n",

@@ -64,17 +64,28 @@ pub struct ContainerProfile {
     pub read_only_root_fs: Option<bool>,
     pub caps_add: Vec<String>,
     pub caps_drop: Vec<String>,
-    /// Seccomp profile type: `RuntimeDefault`, `Localhost`, `Unconfined`.
+    /// Seccomp profile type: `RuntimeDefault`, `Localhost`, `Unconfined`. `None` means no
+    /// profile applies, as in Kubernetes when none is asked for; a builder whose runtime
+    /// applies its own default profile (Docker) records `RuntimeDefault`.
     pub seccomp: Option<String>,
     /// AppArmor profile: `RuntimeDefault`, `Localhost`, `Unconfined`.
     pub apparmor: Option<String>,
     pub host_pid: bool,
     pub host_ipc: bool,
+    /// Shares the host's UTS namespace (hostname). Docker can; Kubernetes cannot.
+    pub host_uts: bool,
+    /// Runs in the host's user namespace although the runtime could remap it. Docker's
+    /// `--userns=host` under a remapping daemon; never set for Kubernetes, whose
+    /// `hostUsers` default is the platform's normal, not a choice to flag.
+    pub host_user_namespace: bool,
     pub host_network: bool,
     pub host_ports: Vec<i64>,
     pub host_mounts: Vec<HostMount>,
     pub memory_limit: Option<String>,
     pub cpu_limit: Option<String>,
+    /// The most processes the container may run. Docker sets it per container
+    /// (`--pids-limit`); Kubernetes sets it per node, so a pod spec cannot show it.
+    pub pids_limit: Setting<i64>,
     pub env: Vec<EnvVar>,
     pub liveness_probe: bool,
     pub readiness_probe: bool,
@@ -186,11 +197,14 @@ impl PodContext<'_> {
             apparmor,
             host_pid: bool_at(self.spec, "/hostPID"),
             host_ipc: bool_at(self.spec, "/hostIPC"),
+            host_uts: false,
+            host_user_namespace: false,
             host_network: bool_at(self.spec, "/hostNetwork"),
             host_ports: host_ports(container),
             host_mounts: self.host_mounts(container),
             memory_limit: scalar_at(container, "/resources/limits/memory"),
             cpu_limit: scalar_at(container, "/resources/limits/cpu"),
+            pids_limit: Setting::Unknown,
             env: env_vars(container),
             liveness_probe: container.get("livenessProbe").is_some(),
             readiness_probe: container.get("readinessProbe").is_some(),

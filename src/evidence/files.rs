@@ -136,6 +136,9 @@ impl Manifest {
 pub struct Dockerfile {
     pub path: String,
     pub stages: Vec<DockerStage>,
+    /// `ARG` instructions before the first `FROM`, whose defaults `FROM` lines may use.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub preamble: Vec<DockerInstruction>,
 }
 
 impl Dockerfile {

@@ -10,19 +10,8 @@ use crate::secrets;
 
 /// Parses a Dockerfile. The error names the line and column where parsing failed.
 pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
-    let parsed = parse_dockerfile::parse(text).map_err(|e| {
-        // The parser's message usually names the position already; say it once.
-        let message = e.to_string();
-        if message.contains("line") {
-            format!("not a valid Dockerfile: {message}")
-        } else {
-            format!(
-                "not a valid Dockerfile: {message} at line {}, column {}",
-                e.line(),
-                e.column()
-            )
-        }
-    })?;
+    let mut moved = None;
+    let parsed = parse_tolerantly(text, &mut moved)?;
     let lines = LineIndex::new(text);
 
     let known: Vec<(&Instruction<'_>, std::ops::Range<usize>)> = parsed
@@ -31,6 +20,7 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
         .filter_map(|i| keyword_span(i).map(|span| (i, span)))
         .collect();
     let mut stages: Vec<DockerStage> = Vec::new();
+    let mut preamble: Vec<DockerInstruction> = Vec::new();
     for (index, (instruction, span)) in known.iter().enumerate() {
         let (instruction, span) = (*instruction, span.clone());
         let end = known
@@ -47,11 +37,6 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
             });
             continue;
         }
-        let Some(stage) = stages.last_mut() else {
-            // Only ARG may precede the first FROM; it configures FROM lines, not a stage.
-            continue;
-        };
-
         let keyword = text[span.clone()].to_ascii_uppercase();
         let flags: Vec<String> = flags_of(instruction)
             .iter()
@@ -60,18 +45,95 @@ pub fn parse(path: &str, text: &str) -> Result<Dockerfile, String> {
         let raw = instruction_body(&text[span.end..end]);
         let arguments = strip_flags(&raw, flags.len());
         let arguments = redact_instruction(&keyword, &arguments);
-        stage.instructions.push(DockerInstruction {
+        let parsed = DockerInstruction {
             keyword,
             line,
             flags,
             arguments,
             heredocs: heredocs_of(instruction),
-        });
+        };
+        // Only ARG may precede the first FROM; it configures FROM lines, not a stage, so
+        // it is kept apart for the checks that resolve `FROM ${BASE}`.
+        match stages.last_mut() {
+            Some(stage) => stage.instructions.push(parsed),
+            None => preamble.push(parsed),
+        }
     }
     Ok(Dockerfile {
         path: path.to_string(),
         stages,
+        preamble,
     })
+}
+
+/// Parses `text`, retrying once with heredoc markers moved (kept alive in `moved`).
+///
+/// The parser only accepts a heredoc right after `RUN` and its flags, so a common form
+/// such as `RUN cat <<EOF > /etc/app.conf` would lose the whole file. The rewrite keeps
+/// every byte offset, so lines, spans and the arguments read from the original text stay
+/// right.
+fn parse_tolerantly<'t>(
+    text: &'t str,
+    moved: &'t mut Option<String>,
+) -> Result<parse_dockerfile::Dockerfile<'t>, String> {
+    let describe = |e: parse_dockerfile::Error| {
+        // The parser's message usually names the position already; say it once.
+        let message = e.to_string();
+        if message.contains("line") {
+            format!("not a valid Dockerfile: {message}")
+        } else {
+            format!(
+                "not a valid Dockerfile: {message} at line {}, column {}",
+                e.line(),
+                e.column()
+            )
+        }
+    };
+    match parse_dockerfile::parse(text) {
+        Ok(parsed) => Ok(parsed),
+        Err(e) => {
+            let original = describe(e);
+            let retry = moved.insert(move_heredoc_markers(text).ok_or_else(|| original.clone())?);
+            parse_dockerfile::parse(retry).map_err(|_| original)
+        }
+    }
+}
+
+/// `text` with each `RUN` line's single heredoc marker moved to the start of the command
+/// (`RUN cat <<EOF > f` becomes `RUN <<EOF cat > f`), or `None` when no line needed it.
+fn move_heredoc_markers(text: &str) -> Option<String> {
+    static RUN_LINE: LazyLock<Regex> = LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)]
+        Regex::new(r"(?i)^(\s*RUN\s+(?:--\S+\s+)*)(\S.*)$").unwrap()
+    });
+    static MARKER: LazyLock<Regex> = LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)]
+        Regex::new(r#"\s<<-?(?:'[^']*'|"[^"]*"|[A-Za-z_][A-Za-z0-9_]*)"#).unwrap()
+    });
+    let mut changed = false;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches(['\n', '\r']);
+        let rewritten = RUN_LINE.captures(body).and_then(|c| {
+            let (prefix, command) = (c.get(1)?.as_str(), c.get(2)?.as_str());
+            let mut markers = MARKER.find_iter(command);
+            let marker = markers.next()?;
+            if markers.next().is_some() || command.starts_with("<<") {
+                return None;
+            }
+            let rest = format!("{}{}", &command[..marker.start()], &command[marker.end()..]);
+            Some(format!("{prefix}{} {rest}", marker.as_str().trim_start()))
+        });
+        match rewritten {
+            Some(new) => {
+                changed = true;
+                out.push_str(&new);
+                out.push_str(&line[body.len()..]);
+            }
+            None => out.push_str(line),
+        }
+    }
+    changed.then_some(out)
 }
 
 /// `ENV` and `ARG` values under secret-looking names are replaced at collection; shell
@@ -257,6 +319,8 @@ mod tests {
         let text = "ARG V=1\nFROM node:20 AS build\nRUN --mount=type=cache,target=/root/.npm \\\n    npm ci\n\nFROM build\nUSER 10001\n";
         let file = parse("Dockerfile", text).unwrap();
         assert_eq!(file.stages.len(), 2);
+        assert_eq!(file.preamble.len(), 1);
+        assert_eq!(file.preamble[0].arguments, "V=1");
         assert_eq!(file.stages[0].name.as_deref(), Some("build"));
         assert_eq!(file.stages[0].line, 2);
         let run = &file.stages[0].instructions[0];
@@ -296,6 +360,16 @@ mod tests {
             redact_shell("PASSWORD=$DB_PASS ./x"),
             "PASSWORD=$DB_PASS ./x"
         );
+    }
+
+    #[test]
+    fn heredocs_after_a_command_keep_lines_and_arguments() {
+        let text = "FROM alpine:3.20\nRUN cat <<'EOF' > /etc/app.conf\nkey = 1\nEOF\nUSER 10001\n";
+        let file = parse("Dockerfile", text).unwrap();
+        let run = &file.stages[0].instructions[0];
+        assert_eq!(run.arguments, "cat <<'EOF' > /etc/app.conf");
+        assert_eq!(run.heredocs, vec!["key = 1\n"]);
+        assert_eq!(file.stages[0].instructions[1].line, 5);
     }
 
     #[test]

@@ -109,6 +109,39 @@ pub struct ScanArgs {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// Kubeconfig file to use instead of KUBECONFIG or ~/.kube/config.
+    #[arg(long, value_name = "FILE", help_heading = "Kubernetes")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// Kubeconfig context to use instead of the current one.
+    #[arg(long, value_name = "NAME", help_heading = "Kubernetes")]
+    pub context: Option<String>,
+
+    /// Namespace to audit (repeatable); all namespaces when absent.
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        value_name = "NAME",
+        help_heading = "Kubernetes"
+    )]
+    pub namespaces: Vec<String>,
+
+    /// Grade platform namespaces (kube-system and friends) with the team's workloads.
+    #[arg(long, help_heading = "Kubernetes")]
+    pub include_platform: bool,
+
+    /// List Secrets (metadata only, never their data); needs `list secrets`.
+    #[arg(long, help_heading = "Kubernetes")]
+    pub include_secrets: bool,
+
+    /// Docker daemon to audit, e.g. unix:///var/run/docker.sock (default: DOCKER_HOST).
+    #[arg(long, value_name = "URL", help_heading = "Docker")]
+    pub docker_host: Option<String>,
+
+    /// GitHub repository as owner/name (default: the scanned path's `origin` remote).
+    #[arg(long, value_name = "OWNER/NAME", help_heading = "GitHub")]
+    pub repo: Option<String>,
+
     /// Write a log to FILE (the level comes from `RUST_LOG`, default `info`).
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
@@ -133,6 +166,16 @@ impl Cli {
 }
 
 impl ScanArgs {
+    /// Whether an output was asked for by flag, which means no interactive interface.
+    pub fn wants_file_output(&self) -> bool {
+        self.json
+            || self.format.is_some()
+            || self.output.is_some()
+            || self.report.is_some()
+            || self.sarif.is_some()
+            || self.save_evidence.is_some()
+    }
+
     /// The primary output format.
     pub fn effective_format(&self) -> Format {
         if self.json {

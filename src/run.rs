@@ -3,16 +3,16 @@
 use std::path::{Path, PathBuf};
 
 use color_eyre::eyre::{Context as _, Result, eyre};
-use time::OffsetDateTime;
 
 use crate::checks::CATALOGUE;
 use crate::cli::{Cli, Command, Format, ScanArgs};
 use crate::config::{Config, ConfigPaths};
-use crate::evidence::Evidence;
+use crate::evidence::{Evidence, SourceStatus};
 use crate::model::SourceKind;
 use crate::output;
 use crate::report::{EvaluationSettings, Report};
-use crate::sources::files::{self, FilesOptions};
+use crate::sources::files::FilesOptions;
+use crate::sources::{self, CollectRequest};
 
 /// The bundled demonstration evidence, collected from `examples/sample-project`.
 pub const DEMO_EVIDENCE: &str = include_str!("../demo/evidence.json");
@@ -96,7 +96,7 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
     } else if let Some(bundle) = &args.evidence {
         Evidence::load(bundle).map_err(|e| UsageError(format!("{e:#}")))?
     } else {
-        collect(&root, args, &config)?
+        collect(&root, args, &config, env)?
     };
 
     if let Some(path) = &args.save_evidence {
@@ -114,11 +114,21 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
     let report = Report::evaluate(&evidence, &settings);
     write_outputs(&report, args)?;
 
-    let requested = args.sources.as_deref().unwrap_or(&[]);
-    let unreachable = report
+    let requested = explicitly_requested(args, &config, env);
+    let mut unreachable = false;
+    for record in report
         .sources
         .iter()
-        .any(|s| requested.contains(&s.kind) && !s.status.is_usable());
+        .filter(|s| requested.contains(&s.kind))
+    {
+        if let SourceStatus::Unavailable { reason, fix } = &record.status {
+            unreachable = true;
+            output::warning(&format!(
+                "the `{}` source could not be read: {reason}; {fix}",
+                record.kind
+            ));
+        }
+    }
     let fail_on = args.fail_on.or(config.fail_on);
     Ok(if unreachable {
         Exit::SourceUnreachable
@@ -130,33 +140,58 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
 }
 
 /// Collects evidence from the sources the arguments and configuration ask for.
-fn collect(root: &Path, args: &ScanArgs, config: &Config) -> Result<Evidence> {
-    let sources = args
-        .sources
-        .clone()
-        .unwrap_or_else(|| config.sources.clone());
-    // Whole seconds: the clock is shown to people and compared between runs.
-    let now = OffsetDateTime::now_utc();
-    let mut evidence = Evidence::new(now.replace_nanosecond(0).unwrap_or(now));
-    for source in &sources {
-        match source {
-            SourceKind::Files => {
-                let options = FilesOptions {
-                    max_file_size: config.max_file_size,
-                };
-                let (files, record) =
-                    files::collect(root, &options).map_err(|e| UsageError(e.to_string()))?;
-                evidence.files = Some(files);
-                evidence.sources.push(record);
-            }
-            other => {
-                return Err(eyre!(UsageError(format!(
-                    "the `{other}` source is not available in this build yet; use --sources files"
-                ))));
-            }
-        }
+fn collect(root: &Path, args: &ScanArgs, config: &Config, env: &Environment) -> Result<Evidence> {
+    let request = collect_request(root, args, config, env);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .wrap_err("cannot start the async runtime")?;
+    runtime
+        .block_on(sources::collect(&request, None))
+        .map_err(|e| eyre!(UsageError(e.to_string())))
+}
+
+/// The sources to run: `--sources`, else every source in a terminal (where whatever is
+/// reachable helps), else what configuration names (`files` by default), so that a
+/// script's output does not change because a daemon happened to be running.
+pub fn selected_sources(args: &ScanArgs, config: &Config, env: &Environment) -> Vec<SourceKind> {
+    match &args.sources {
+        Some(sources) => sources.clone(),
+        None if env.stdout_is_terminal && !args.wants_file_output() => SourceKind::ALL.to_vec(),
+        None => config.sources.clone(),
     }
-    Ok(evidence)
+}
+
+/// Whether a source that could not be reached was asked for by name (flag or
+/// configuration), which makes the run exit with code 3.
+pub fn explicitly_requested(
+    args: &ScanArgs,
+    config: &Config,
+    env: &Environment,
+) -> Vec<SourceKind> {
+    match &args.sources {
+        Some(sources) => sources.clone(),
+        None if env.stdout_is_terminal && !args.wants_file_output() => Vec::new(),
+        None => config.sources.clone(),
+    }
+}
+
+/// The collection request of a scan.
+pub fn collect_request(
+    root: &Path,
+    args: &ScanArgs,
+    config: &Config,
+    env: &Environment,
+) -> CollectRequest {
+    CollectRequest {
+        root: root.to_path_buf(),
+        sources: selected_sources(args, config, env),
+        files: FilesOptions {
+            max_file_size: config.max_file_size,
+        },
+        ..CollectRequest::default()
+    }
 }
 
 fn write_outputs(report: &Report, args: &ScanArgs) -> Result<()> {

@@ -16,7 +16,19 @@ const V1_BUNDLE: &str = concat!(
 );
 
 fn clean_tree() -> Tree {
-    Tree::new(&[("Dockerfile", CLEAN_DOCKERFILE)])
+    Tree::new(&[
+        ("Dockerfile", CLEAN_DOCKERFILE),
+        (
+            "SECURITY.md",
+            "# Security\n\nReport vulnerabilities to security@example.com.\n",
+        ),
+        (".github/CODEOWNERS", "* @example/platform\n"),
+        (
+            "docs/incident-response.md",
+            "# Incident response\n## Preparation\n## Detection and analysis\n## Containment\n\
+             ## Eradication\n## Recovery\n## Lessons learned\n",
+        ),
+    ])
 }
 
 /// A tree whose worst finding is high (CTR-001), nothing critical.
@@ -322,13 +334,18 @@ fn demo_runs_without_anything_connected() {
 }
 
 #[test]
-fn a_source_not_built_yet_exits_two_with_a_clear_message() {
+fn an_unreachable_requested_source_exits_three_and_still_reports() {
     let sandbox = Sandbox::new();
     let tree = clean_tree();
-    let run = sandbox.run(tree.path(), &["--sources", "kube", "."]);
-    run.expect_code(2).expect_no_panic();
+    let missing = tree.path().join("no-such-kubeconfig");
+    let missing = missing.to_str().unwrap();
+    let run = sandbox.run(
+        tree.path(),
+        &["--sources", "files,kube", "--kubeconfig", missing, "."],
+    );
+    run.expect_code(3).expect_no_panic();
+    assert!(run.stdout.contains("Overall"), "{}", run.stdout);
     assert!(run.stderr.contains("`kube`"), "{}", run.stderr);
-    assert!(run.stderr.contains("--sources files"), "{}", run.stderr);
 }
 
 #[test]

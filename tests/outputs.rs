@@ -293,6 +293,7 @@ fn eventful_report() -> Report {
         severity_overrides: BTreeMap::from([("CTR-001".to_string(), Severity::Critical)]),
         min_severity: None,
         warnings: vec!["unknown key `colour` in rampart.toml: did you mean `theme`?".to_string()],
+        ..Default::default()
     };
     let mut report = Report::evaluate(&evidence, &settings);
     report.evaluation_ms = 0;

@@ -5,7 +5,10 @@
 //! structs, so a saved bundle outlives a dependency upgrade. Nothing in it is a secret
 //! value: sources redact while collecting (see [`crate::secrets`]).
 
+mod docker;
 mod files;
+mod github;
+mod kube;
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -16,10 +19,13 @@ use time::OffsetDateTime;
 
 use crate::model::SourceKind;
 
+pub use docker::DockerEvidence;
 pub use files::{
     DockerInstruction, DockerStage, Dockerfile, FilesEvidence, Manifest, SkippedFile, TextFile,
     YamlDocument,
 };
+pub use github::GithubEvidence;
+pub use kube::KubeEvidence;
 
 /// The version of the bundle format that this build writes. Every older version must load.
 pub const BUNDLE_VERSION: u32 = 1;
@@ -39,6 +45,15 @@ pub struct Evidence {
     /// The files of the scanned directory, when the files source ran.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<FilesEvidence>,
+    /// The live cluster, when the kube source ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kube: Option<KubeEvidence>,
+    /// The Docker engine, when the docker source ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub docker: Option<DockerEvidence>,
+    /// The GitHub repository's settings, when the github source ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<GithubEvidence>,
 }
 
 impl Evidence {
@@ -50,6 +65,9 @@ impl Evidence {
             clock,
             sources: Vec::new(),
             files: None,
+            kube: None,
+            docker: None,
+            github: None,
         }
     }
 

@@ -55,12 +55,12 @@ pub fn emit(text: &str, path: Option<&Path>) -> Result<()> {
 
 /// Prints an error for the person at the terminal.
 pub fn error(message: &str) {
-    eprintln!("rampart: error: {message}");
+    eprintln!("rampart: error: {}", crate::sanitize::clean(message));
 }
 
 /// Prints a warning for the person at the terminal.
 pub fn warning(message: &str) {
-    eprintln!("rampart: warning: {message}");
+    eprintln!("rampart: warning: {}", crate::sanitize::clean(message));
 }
 
 /// Prints a shell completion script to standard output.

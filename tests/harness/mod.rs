@@ -200,7 +200,8 @@ impl Tree {
 
 /// A Dockerfile whose final stage runs as a named user: no findings.
 pub const CLEAN_DOCKERFILE: &str = "FROM debian:12@sha256:\
-0000000000000000000000000000000000000000000000000000000000000000\nUSER 10001\n";
+0000000000000000000000000000000000000000000000000000000000000000\nUSER 10001\n\
+HEALTHCHECK CMD [\"/app\", \"--health\"]\n";
 
 /// A Deployment with one privileged container: a critical CTR-010 finding.
 pub const PRIVILEGED_DEPLOYMENT: &str = "apiVersion: apps/v1

@@ -586,11 +586,14 @@ fn shows(workflow: &YamlDocument, check: &str) -> bool {
 fn shows_tools(workflow: &YamlDocument, tools: &Recognised) -> bool {
     steps(workflow).iter().any(|step| {
         tools.actions.iter().any(|a| uses_action(step, a))
-            || step.run().is_some_and(|run| {
-                script_lines(run)
-                    .iter()
-                    .any(|line| tools.commands.iter().any(|c| runs_command(&line.text, c)))
-            })
+            || (!tools.commands.is_empty()
+                && step.run().is_some_and(|run| {
+                    // Split each line into words once, not once per recognised command.
+                    script_lines(run).iter().any(|line| {
+                        let words = line_words(&line.text);
+                        tools.commands.iter().any(|c| words_run(&words, c))
+                    })
+                }))
     })
 }
 
@@ -627,7 +630,11 @@ fn input_condition(step: &StepRef<'_>, condition: &str) -> bool {
 /// Whether a script line runs the command described by a [`Recognised::commands`] entry:
 /// its words in order, each matching a whole word of the line.
 pub(crate) fn runs_command(line: &str, command: &str) -> bool {
-    let words = line_words(line);
+    words_run(&line_words(line), command)
+}
+
+/// Whether the words of a line contain the words of `command`, in order.
+fn words_run(words: &[String], command: &str) -> bool {
     let mut rest = words.iter();
     command
         .split_whitespace()

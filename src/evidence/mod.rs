@@ -17,8 +17,8 @@ use time::OffsetDateTime;
 use crate::model::SourceKind;
 
 pub use files::{
-    DockerInstruction, DockerStage, Dockerfile, FilesEvidence, Manifest, SkippedFile, TextFile,
-    YamlDocument,
+    DockerInstruction, DockerStage, Dockerfile, FileRole, FilesEvidence, Manifest, SecretHit,
+    SkippedFile, TextFile, YamlDocument,
 };
 
 /// The version of the bundle format that this build writes. Every older version must load.

@@ -5,6 +5,7 @@
 //! every file it could not read or parse as skipped with the reason, so the run goes on.
 
 pub mod dockerfile;
+pub mod secret_scan;
 pub mod yaml;
 
 use std::io::Read;
@@ -94,6 +95,10 @@ pub fn collect(
             Err(error) => evidence.skipped.push(walk_error(&base, &error)),
         }
     }
+
+    // Whether a hit is committed decides SEC-001; only this source may run git.
+    let tracked = secret_scan::git_tracked(&base);
+    secret_scan::mark_tracked(&mut evidence, tracked.as_ref());
 
     sort(&mut evidence);
     let record = SourceRecord {
@@ -197,19 +202,30 @@ fn classify(rel: &str) -> Option<FileKind> {
 fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesEvidence) {
     let rel = relative(base, path);
     evidence.files_seen += 1;
-    let Some(kind) = classify(&rel) else {
+    let kind = classify(&rel);
+    let scan_secrets = secret_scan::wants(&rel);
+    if kind.is_none() && !scan_secrets {
         return;
-    };
+    }
     if let Some(reason) = escapes(base, path) {
         evidence.skipped.push(SkippedFile { path: rel, reason });
         return;
     }
     let text = match read_text(path, options.max_file_size) {
         Ok(text) => text,
-        Err(reason) => {
+        // Binary and oversized files that no check reads are routine (images, archives):
+        // only a recognised file that cannot be read is worth listing as skipped.
+        Err(reason) if kind.is_some() => {
             evidence.skipped.push(SkippedFile { path: rel, reason });
             return;
         }
+        Err(_) => return,
+    };
+    if scan_secrets {
+        secret_scan::scan(&rel, &text, evidence);
+    }
+    let Some(kind) = kind else {
+        return;
     };
     let result = match kind {
         FileKind::Dockerfile => {
@@ -376,4 +392,7 @@ fn sort(evidence: &mut FilesEvidence) {
         (&a.doc.path, a.doc.document, a.list_item).cmp(&(&b.doc.path, b.doc.document, b.list_item))
     });
     evidence.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence
+        .secrets
+        .sort_by(|a, b| (&a.path, a.line, &a.kind).cmp(&(&b.path, b.line, &b.kind)));
 }

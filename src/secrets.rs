@@ -242,8 +242,20 @@ pub fn is_placeholder(value: &str) -> bool {
         || is_monotonous(v)
         || matches!(
             lower.as_str(),
-            "password" | "secret" | "token" | "pass" | "test" | "none" | "null" | "nil" | "true"
-                | "false" | "undefined" | "required" | "optional" | "string"
+            "password"
+                | "secret"
+                | "token"
+                | "pass"
+                | "test"
+                | "none"
+                | "null"
+                | "nil"
+                | "true"
+                | "false"
+                | "undefined"
+                | "required"
+                | "optional"
+                | "string"
         )
 }
 
@@ -395,7 +407,10 @@ fn assignments(text: &str) -> Vec<(String, Range<usize>)> {
     ASSIGNMENT
         .captures_iter(text)
         .filter_map(|c| {
-            let value = c.name("dq").or_else(|| c.name("sq")).or_else(|| c.name("bare"))?;
+            let value = c
+                .name("dq")
+                .or_else(|| c.name("sq"))
+                .or_else(|| c.name("bare"))?;
             Some((c["name"].to_string(), value.range()))
         })
         .collect()
@@ -664,7 +679,10 @@ mod tests {
     #[test]
     fn generic_hits_need_a_secret_name_length_and_entropy() {
         let value = random(ALNUM, 24, 3);
-        assert_eq!(kinds(&format!("db_password = \"{value}\"")), vec![GENERIC_KIND]);
+        assert_eq!(
+            kinds(&format!("db_password = \"{value}\"")),
+            vec![GENERIC_KIND]
+        );
         assert_eq!(kinds(&format!("api_key: {value}")), vec![GENERIC_KIND]);
         assert!(kinds(&format!("mode = \"{value}\"")).is_empty());
         assert!(kinds("password = \"aaaaaaaaaaaa\"").is_empty());
@@ -691,7 +709,10 @@ mod tests {
             "secretKeyRef",
         ] {
             assert!(is_placeholder(value), "{value}");
-            assert!(kinds(&format!("password = \"{value}\"")).is_empty(), "{value}");
+            assert!(
+                kinds(&format!("password = \"{value}\"")).is_empty(),
+                "{value}"
+            );
         }
     }
 
@@ -704,7 +725,10 @@ mod tests {
         );
         let out = redact_known(&text);
         assert!(!out.contains(&body));
-        let stub = format!("{}BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----", "-----");
+        let stub = format!(
+            "{}BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
+            "-----"
+        );
         assert!(detect(&stub).is_empty());
     }
 

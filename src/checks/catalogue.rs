@@ -1,6 +1,6 @@
 //! The registry of every check, in a fixed order so output is stable.
 
-use crate::checks::{Check, build, container};
+use crate::checks::{Check, build, container, secrets};
 
 /// Every check Rampart knows, ordered by area and id.
 pub static CATALOGUE: &[&Check] = &[
@@ -11,6 +11,16 @@ pub static CATALOGUE: &[&Check] = &[
     &container::CTR_010,
     // Network
     // Secrets
+    &secrets::SEC_001,
+    &secrets::SEC_002,
+    &secrets::SEC_003,
+    &secrets::SEC_004,
+    &secrets::SEC_005,
+    &secrets::SEC_006,
+    &secrets::SEC_007,
+    &secrets::SEC_009,
+    &secrets::SEC_010,
+    &secrets::SEC_011,
     // Identity and access
     // Monitoring and incident response
     // Compliance and governance

@@ -46,7 +46,9 @@ impl<'e> Context<'e> {
     /// then, and are not applicable to an application repository.
     pub fn describes_cluster(&self) -> bool {
         self.evidence.has(crate::model::SourceKind::Kube)
-            || self.manifests().any(|m| CLUSTER_SCOPED_KINDS.contains(&m.kind()))
+            || self
+                .manifests()
+                .any(|m| CLUSTER_SCOPED_KINDS.contains(&m.kind()))
     }
 
     /// Parsed Dockerfiles.

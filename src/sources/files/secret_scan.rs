@@ -69,7 +69,14 @@ const TEST_DIRS: &[&str] = &[
     "e2e",
 ];
 
-const DOC_DIRS: &[&str] = &["docs", "doc", "documentation", "examples", "example", "samples"];
+const DOC_DIRS: &[&str] = &[
+    "docs",
+    "doc",
+    "documentation",
+    "examples",
+    "example",
+    "samples",
+];
 
 /// The longest excerpt kept, in characters.
 const EXCERPT_WIDTH: usize = 160;
@@ -149,7 +156,10 @@ fn excerpt(text: &str, lines: &LineStarts, hit: &Detection, all: &[Detection]) -
 
     let mut out = String::new();
     let mut cursor = start;
-    for d in all.iter().filter(|d| d.range.start < end && d.range.end > start) {
+    for d in all
+        .iter()
+        .filter(|d| d.range.start < end && d.range.end > start)
+    {
         let from = d.range.start.max(cursor);
         out.push_str(&text[cursor..from]);
         out.push_str(&secrets::redaction(d.kind, &text[d.range.clone()]));

@@ -3,13 +3,16 @@
 //! Every credential-shaped string is generated here by concatenation and a deterministic
 //! generator, so the repository itself holds none and does not trip secret scanners.
 
+// Helpers of a test file panic on purpose: a failed setup is a failed test.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 
 use rampart::checks::Status;
 use rampart::cli::Format;
 use rampart::evidence::Evidence;
-use rampart::report::Report;
+use rampart::report::{EvaluationSettings, Report};
 use rampart::secrets::KNOWN_FORMATS;
 
 const ALNUM: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -220,7 +223,9 @@ fn write(root: &Path, files: &[(&str, String)]) {
 }
 
 fn collect(root: &Path) -> Evidence {
-    let (files, record) = rampart::sources::files::collect(root, &Default::default()).unwrap();
+    let (files, record) =
+        rampart::sources::files::collect(root, &rampart::sources::files::FilesOptions::default())
+            .unwrap();
     let mut evidence = Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
     evidence.files = Some(files);
     evidence.sources.push(record);
@@ -232,7 +237,7 @@ fn outcome(files: &[(&str, String)], id: &str) -> (Status, Vec<String>) {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), files);
     let evidence = collect(dir.path());
-    let report = Report::evaluate(&evidence, &Default::default());
+    let report = Report::evaluate(&evidence, &EvaluationSettings::default());
     let outcome = report.outcome(id).unwrap();
     let messages = outcome.findings.iter().map(|f| f.message.clone()).collect();
     (outcome.status, messages)
@@ -336,7 +341,7 @@ fn every_known_format_is_found_and_never_stored_or_shown() {
         );
     }
 
-    let report = Report::evaluate(&evidence, &Default::default());
+    let report = Report::evaluate(&evidence, &EvaluationSettings::default());
     let mut texts = vec![("evidence", serde_json::to_string(&evidence).unwrap())];
     for format in [Format::Text, Format::Json, Format::Markdown, Format::Sarif] {
         texts.push(("output", rampart::output::render(&report, format).unwrap()));
@@ -419,7 +424,7 @@ fn sec_001_reports_only_files_git_tracks() {
     }
     assert!(git(&["add", "tracked.env"]).status.success());
     let evidence = collect(dir.path());
-    let report = Report::evaluate(&evidence, &Default::default());
+    let report = Report::evaluate(&evidence, &EvaluationSettings::default());
     let outcome = report.outcome("SEC-001").unwrap();
     assert_eq!(outcome.failed, 1);
     assert_eq!(

@@ -1,4 +1,4 @@
-//! Secrets checks (seed §4): credentials in files, images, pod specs, ConfigMaps and
+//! Secrets checks (seed §4): credentials in files, images, pod specs, config maps and
 //! workflows, and how a cluster stores and delivers its Secrets.
 //!
 //! Every check here reads evidence that was redacted at collection: it sees the kind,
@@ -137,7 +137,7 @@ fn dockerfile_secrets(cx: &Context<'_>) -> Evaluation {
                         stage,
                         index,
                         instruction,
-                        part,
+                        &part,
                         message,
                     ));
                 }
@@ -190,7 +190,7 @@ fn dockerfile_draft(
     stage: &DockerStage,
     index: usize,
     instruction: &DockerInstruction,
-    part: String,
+    part: &str,
     message: String,
 ) -> Draft {
     let stage_name = stage.name.clone().unwrap_or_else(|| index.to_string());
@@ -307,7 +307,7 @@ fn backticked(names: &[&str]) -> String {
         .join(", ")
 }
 
-/// SEC-004: ConfigMaps hold no secrets.
+/// SEC-004: no `ConfigMap` holds a secret.
 pub static SEC_004: Check = Check {
     id: "SEC-004",
     area: Area::Secrets,
@@ -621,7 +621,7 @@ fn encryption_at_rest(cx: &Context<'_>) -> Evaluation {
     }
 }
 
-/// What is wrong with an EncryptionConfiguration for Secrets, with the node to point at.
+/// What is wrong with an `EncryptionConfiguration` for Secrets, with the node to point at.
 fn encryption_problem(config: &Value) -> Option<(String, String)> {
     let entries = config.get("resources").and_then(Value::as_array);
     let covering = entries.into_iter().flatten().enumerate().find(|(_, e)| {
@@ -648,14 +648,14 @@ fn encryption_problem(config: &Value) -> Option<(String, String)> {
     let pointer = format!("/resources/{index}/providers/0");
     let first = providers.first()?;
     let strongest = providers.iter().max_by_key(|p| p.strength)?;
-    let better = (strongest.strength > first.strength)
-        .then(|| {
-            format!(
-                "; `{}` is listed later but only the first provider encrypts new writes",
-                strongest.name
-            )
-        })
-        .unwrap_or_default();
+    let better = if strongest.strength > first.strength {
+        format!(
+            "; `{}` is listed later but only the first provider encrypts new writes",
+            strongest.name
+        )
+    } else {
+        String::new()
+    };
     let weakness = match first.name {
         "identity" => "`identity` is first, so Secrets are written unencrypted",
         "aescbc" => {
@@ -732,7 +732,7 @@ fn long_lived_tokens(cx: &Context<'_>) -> Evaluation {
                     .get("secrets")
                     .and_then(Value::as_array)
                     .is_some_and(|s| !s.is_empty());
-                listed.then(|| ("/secrets", "lists token Secrets under `secrets:`"))
+                listed.then_some(("/secrets", "lists token Secrets under `secrets:`"))
             }
             "Secret" if is_token_secret(manifest) => {
                 evaluated += 1;

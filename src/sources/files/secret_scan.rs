@@ -14,7 +14,7 @@
 //!   almost always sample data, so checks leave it out.
 //! - Everything else is code or configuration and every hit counts.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::Command;
 
@@ -112,7 +112,7 @@ fn is_test_name(name: &str) -> bool {
         || stem.starts_with("test_")
         || name.contains(".test.")
         || name.contains(".spec.")
-        || name.ends_with(".snap")
+        || Path::new(name).extension().is_some_and(|e| e == "snap")
 }
 
 fn file_name(rel: &str) -> &str {
@@ -213,7 +213,7 @@ impl LineStarts {
 
 /// The files git tracks under `base`, as paths relative to it; `None` when `base` is not
 /// inside a git work tree or git cannot be run.
-pub fn git_tracked(base: &Path) -> Option<HashSet<String>> {
+pub fn git_tracked(base: &Path) -> Option<BTreeSet<String>> {
     let inside = Command::new("git")
         .arg("-C")
         .arg(base)
@@ -261,7 +261,7 @@ fn git_prefix(base: &Path) -> Option<String> {
 }
 
 /// Marks every hit as tracked or not, given what git tracks.
-pub fn mark_tracked(evidence: &mut FilesEvidence, tracked: Option<&HashSet<String>>) {
+pub fn mark_tracked(evidence: &mut FilesEvidence, tracked: Option<&BTreeSet<String>>) {
     for hit in &mut evidence.secrets {
         hit.tracked = tracked.map(|set| set.contains(&hit.path));
     }

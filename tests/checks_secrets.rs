@@ -626,3 +626,16 @@ fn sec_011_plain_secret_manifests() {
     );
     passes(&[("k8s/secret.yaml", secret(&sops))], "SEC-011");
 }
+
+#[test]
+fn every_known_format_is_documented() {
+    let docs =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/secrets.md")).unwrap();
+    for format in KNOWN_FORMATS.iter() {
+        assert!(
+            docs.contains(&format!("| `{}` |", format.kind)),
+            "{} missing from docs/secrets.md",
+            format.kind
+        );
+    }
+}

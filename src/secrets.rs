@@ -318,7 +318,12 @@ pub fn looks_fake(value: &str) -> bool {
         || lower.contains("abcdefghij")
         || lower.contains("0123456789")
         || lower.contains("1234567890")
+        || DOCUMENTED_EXAMPLES.iter().any(|e| value.contains(e))
 }
+
+/// Parts of credentials published as examples in vendors' documentation: the signature of
+/// the token on jwt.io's front page.
+const DOCUMENTED_EXAMPLES: &[&str] = &["SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c"];
 
 /// Shannon entropy of a value, in bits per character.
 pub fn entropy(value: &str) -> f64 {

@@ -214,18 +214,14 @@ impl LineStarts {
 /// The files git tracks under `base`, as paths relative to it; `None` when `base` is not
 /// inside a git work tree or git cannot be run.
 pub fn git_tracked(base: &Path) -> Option<BTreeSet<String>> {
-    let inside = Command::new("git")
-        .arg("-C")
-        .arg(base)
+    let inside = git(base)
         .args(["rev-parse", "--is-inside-work-tree"])
         .output()
         .ok()?;
     if !inside.status.success() || inside.stdout.trim_ascii() != b"true" {
         return None;
     }
-    let listed = Command::new("git")
-        .arg("-C")
-        .arg(base)
+    let listed = git(base)
         .args(["ls-files", "-z", "--cached", "--full-name"])
         .output()
         .ok()?;
@@ -247,11 +243,21 @@ pub fn git_tracked(base: &Path) -> Option<BTreeSet<String>> {
     )
 }
 
-/// The path of `base` inside its work tree, with a trailing slash (empty at the top).
-fn git_prefix(base: &Path) -> Option<String> {
-    let out = Command::new("git")
+/// A git command run in `base` that a hostile repository cannot turn against the user:
+/// a repository's own configuration may name an fsmonitor program, which git would run.
+fn git(base: &Path) -> Command {
+    let mut command = Command::new("git");
+    command
         .arg("-C")
         .arg(base)
+        .args(["-c", "core.fsmonitor=false"])
+        .env("GIT_OPTIONAL_LOCKS", "0");
+    command
+}
+
+/// The path of `base` inside its work tree, with a trailing slash (empty at the top).
+fn git_prefix(base: &Path) -> Option<String> {
+    let out = git(base)
         .args(["rev-parse", "--show-prefix"])
         .output()
         .ok()?;
@@ -290,6 +296,27 @@ mod tests {
         assert_eq!(role("README.md"), FileRole::Docs);
         assert_eq!(role("deploy/app.yaml"), FileRole::Code);
         assert_eq!(role("latest/config.py"), FileRole::Code);
+    }
+
+    #[test]
+    fn excerpts_of_long_lines_keep_only_redactions() {
+        let secret: String = (0..40)
+            .map(|i| char::from(b'a' + (i * 7 % 26) as u8))
+            .collect();
+        let line = format!(
+            "{} api_token = \"{secret}\" {}",
+            "x ".repeat(100),
+            "y ".repeat(100)
+        );
+        let mut evidence = FilesEvidence::default();
+        scan("app.cfg", &line, &mut evidence);
+        let hit = &evidence.secrets[0];
+        assert!(!hit.excerpt.contains(&secret[..10]));
+        assert!(
+            hit.excerpt
+                .contains("api_token = \"[redacted generic-secret, 40 chars")
+        );
+        assert!(hit.excerpt.chars().count() < 200);
     }
 
     #[test]

@@ -208,7 +208,7 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
 static NOT_SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     Regex::new(
-        r"(?i)([_.-]?(file|path|name|names|ref|url|uri|endpoint|id|type|length|len|min|max|policy|header|field|env|var|mode|count|dir|prefix|suffix|ttl|timeout|lifetime|expiry|expiration|expires|enabled|required|provider|store|source|location|format|regex|pattern|hash|version|limit|size))$|secretkeyref|secretref|secretname|tokenizer",
+        r"(?i)([_.-]?(file|path|name|names|ref|url|uri|endpoint|id|type|length|len|min|max|policy|header|field|env|var|mode|count|dir|prefix|suffix|ttl|timeout|lifetime|expiry|expiration|expires|enabled|required|provider|store|source|location|format|regex|pattern|hash|version|limit|size))$|\.(rs|py|js|ts|go|rb|java|json|ya?ml|toml|md|txt|stderr|stdout|html?)$|secretkeyref|secretref|secretname|tokenizer",
     )
     .unwrap()
 });
@@ -351,16 +351,30 @@ pub fn entropy(value: &str) -> f64 {
 static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     Regex::new(
-        r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*(?:=|:=|:|=>)[ \t]*(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s"',;#]+))"#,
+        r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']?[ \t]*(?:=|:=|:|=>)[ \t]*(?:"(?P<dq>[^"\n]*)"|'(?P<sq>[^'\n]*)'|(?P<bare>[^\s"',;#:=][^\s"',;#]*))"#,
     )
     .unwrap()
 });
 
+/// How values are written in the text being scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    /// Configuration, scripts, environment files: values may be bare (`TOKEN=abc123`).
+    Config,
+    /// Program source: a hard-coded secret is a quoted string literal, while a bare word
+    /// after `name:` or `name =` is a type, a variable or an expression.
+    Code,
+}
+
 /// Every secret in `text`: known formats first, then generic assignments that do not
 /// overlap a known hit. Ranges are byte offsets into `text`.
-pub fn detect(text: &str) -> Vec<Detection> {
+pub fn detect(text: &str, syntax: Syntax) -> Vec<Detection> {
     let mut found = detect_known(text);
-    let assignments = assignments(text);
+    let mut assignments = assignments(text);
+    if syntax == Syntax::Code {
+        assignments
+            .retain(|(_, r)| r.start > 0 && matches!(text.as_bytes()[r.start - 1], b'"' | b'\''));
+    }
 
     // A known hit assigned to a name keeps that name, for the person reading the finding.
     for hit in &mut found {
@@ -446,8 +460,8 @@ fn is_code_or_path(v: &str) -> bool {
         || v.starts_with("http://")
         || v.starts_with("https://")
         || v.starts_with("file:")
-        || v.contains('(')
-        || v.contains('[')
+        || v.contains("::")
+        || v.contains(['(', ')', '[', '{', '}', '<', '>', '*', '&'])
         || MEMBER.is_match(v)
 }
 
@@ -653,7 +667,23 @@ mod tests {
     }
 
     fn kinds(text: &str) -> Vec<&'static str> {
-        detect(text).into_iter().map(|d| d.kind).collect()
+        detect_config(text).into_iter().map(|d| d.kind).collect()
+    }
+
+    fn detect_config(text: &str) -> Vec<Detection> {
+        detect(text, Syntax::Config)
+    }
+
+    #[test]
+    fn source_code_needs_quoted_values() {
+        let value = random(ALNUM, 24, 4);
+        assert!(detect(&format!("let token: {value};"), Syntax::Code).is_empty());
+        assert_eq!(
+            detect(&format!("token = \"{value}\""), Syntax::Code).len(),
+            1
+        );
+        assert!(detect_config("input.peek(Token::Colon2)").is_empty());
+        assert!(detect_config("pub password: Option<PCWSTR>,").is_empty());
     }
 
     #[test]
@@ -675,7 +705,7 @@ mod tests {
     #[test]
     fn known_hits_keep_the_name_they_are_assigned_to() {
         let token = format!("{}{}", "gh", "p_") + &random(ALNUM, 36, 7);
-        let found = detect(&format!("GITHUB_TOKEN={token}\n"));
+        let found = detect_config(&format!("GITHUB_TOKEN={token}\n"));
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].kind, "github-token");
         assert_eq!(found[0].name.as_deref(), Some("GITHUB_TOKEN"));
@@ -734,7 +764,7 @@ mod tests {
             "{}BEGIN PRIVATE KEY-----\n...\n-----END PRIVATE KEY-----",
             "-----"
         );
-        assert!(detect(&stub).is_empty());
+        assert!(detect_config(&stub).is_empty());
     }
 
     #[test]
@@ -744,7 +774,7 @@ mod tests {
         let out = redact_known(&text);
         assert!(!out.contains(&password));
         assert!(out.contains("postgres://app:[redacted connection-string-password"));
-        assert!(detect("postgres://app:${DB_PASSWORD}@db/app").is_empty());
+        assert!(detect_config("postgres://app:${DB_PASSWORD}@db/app").is_empty());
     }
 
     #[test]

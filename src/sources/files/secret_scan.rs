@@ -19,7 +19,7 @@ use std::path::Path;
 use std::process::Command;
 
 use crate::evidence::{FileRole, FilesEvidence, SecretHit};
-use crate::secrets::{self, Detection};
+use crate::secrets::{self, Detection, Syntax};
 
 /// File names never read for secrets: lock files of package managers.
 const LOCK_FILES: &[&str] = &[
@@ -45,7 +45,26 @@ const LOCK_FILES: &[&str] = &[
     "gradle.lockfile",
     "package.resolved",
     ".terraform.lock.hcl",
+    ".cargo-checksum.json",
 ];
+
+/// Extensions of program source, where only quoted values can be hard-coded secrets.
+const CODE_EXTENSIONS: &[&str] = &[
+    "rs", "go", "java", "kt", "kts", "scala", "c", "h", "cc", "cpp", "hpp", "cs", "swift", "m",
+    "js", "jsx", "mjs", "cjs", "ts", "tsx", "py", "rb", "php", "pl", "lua", "dart", "ex", "exs",
+];
+
+/// How values are written in a file, by its extension.
+fn syntax(rel: &str) -> Syntax {
+    let extension = Path::new(rel)
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match extension {
+        Some(e) if CODE_EXTENSIONS.contains(&e.as_str()) => Syntax::Code,
+        _ => Syntax::Config,
+    }
+}
 
 /// Name endings of generated files never read for secrets.
 const GENERATED_SUFFIXES: &[&str] = &[".lock", ".min.js", ".min.css", ".map", ".sum"];
@@ -122,7 +141,7 @@ fn file_name(rel: &str) -> &str {
 /// Scans one file's text and appends its redacted hits to the evidence.
 pub fn scan(rel: &str, text: &str, evidence: &mut FilesEvidence) {
     evidence.secrets_scanned += 1;
-    let detections = secrets::detect(text);
+    let detections = secrets::detect(text, syntax(rel));
     if detections.is_empty() {
         return;
     }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use rampart::checks::Status;
 use rampart::cli::Format;
@@ -214,6 +215,35 @@ fn every_format() -> Vec<Planted> {
     ]
 }
 
+/// A log writer that keeps everything written to it.
+#[derive(Clone, Default)]
+struct CapturedLog(Arc<Mutex<Vec<u8>>>);
+
+impl CapturedLog {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for CapturedLog {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for CapturedLog {
+    type Writer = CapturedLog;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
 fn write(root: &Path, files: &[(&str, String)]) {
     for (path, text) in files {
         let full = root.join(path);
@@ -329,7 +359,18 @@ fn every_known_format_is_found_and_never_stored_or_shown() {
         files.iter().map(|(p, t)| (p.as_str(), t.clone())).collect();
     write(dir.path(), &borrowed);
 
-    let evidence = collect(dir.path());
+    // Collect and evaluate under a subscriber that records every log event, to prove logs
+    // carry no value either.
+    let log = CapturedLog::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(log.clone())
+        .finish();
+    let (evidence, report) = tracing::subscriber::with_default(subscriber, || {
+        let evidence = collect(dir.path());
+        let report = Report::evaluate(&evidence, &EvaluationSettings::default());
+        (evidence, report)
+    });
     let hits = &evidence.files.as_ref().unwrap().secrets;
     for p in &formats {
         let path = format!("config/{}.env", p.kind);
@@ -341,8 +382,10 @@ fn every_known_format_is_found_and_never_stored_or_shown() {
         );
     }
 
-    let report = Report::evaluate(&evidence, &EvaluationSettings::default());
-    let mut texts = vec![("evidence", serde_json::to_string(&evidence).unwrap())];
+    let mut texts = vec![
+        ("evidence", serde_json::to_string(&evidence).unwrap()),
+        ("log", log.text()),
+    ];
     for format in [Format::Text, Format::Json, Format::Markdown, Format::Sarif] {
         texts.push(("output", rampart::output::render(&report, format).unwrap()));
     }

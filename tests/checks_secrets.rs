@@ -564,6 +564,14 @@ fn sec_006_external_secret_manager_where_a_cluster_is_described() {
         ],
         "SEC-006",
     );
+    let release = "apiVersion: helm.toolkit.fluxcd.io/v2\nkind: HelmRelease\nmetadata:\n  name: eso\nspec:\n  chart:\n    spec:\n      chart: external-secrets\n";
+    passes(
+        &[
+            ("cluster/ns.yaml", NAMESPACE.into()),
+            ("cluster/eso.yaml", release.into()),
+        ],
+        "SEC-006",
+    );
 }
 
 #[test]

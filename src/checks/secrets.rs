@@ -120,8 +120,10 @@ pub static SEC_002: Check = Check {
     sources: &[SourceKind::Files],
     differs_from: "A build argument with a secret-looking name fails even without a \
                    default value, as Trivy DS-0031 does: whatever value the build passes \
-                   lands in the history. An ENV that copies such an argument (`ENV \
-                   TOKEN=$TOKEN`) fails too. Image history from the Docker source is not \
+                   lands in the history. An ENV of a secret-looking name fails with any \
+                   non-empty value, a copied argument (`ENV TOKEN=$TOKEN`) or a \
+                   placeholder included, since the image keeps whatever it was built \
+                   with. Image history from the Docker source is not \
                    read yet.",
     evaluate: dockerfile_secrets,
 };
@@ -536,11 +538,22 @@ fn uses_secret_manager(value: &Value) -> bool {
         Value::Object(map) => map.iter().any(|(key, child)| {
             (key == "vault.hashicorp.com/agent-inject" && child.as_str() == Some("true"))
                 || (key == "driver" && child.as_str() == Some("secrets-store.csi.k8s.io"))
+                || (key == "chart" && child.as_str().is_some_and(is_secret_manager_chart))
                 || uses_secret_manager(child)
         }),
         Value::Array(items) => items.iter().any(uses_secret_manager),
         _ => false,
     }
+}
+
+/// Helm charts that install a secret manager, as a Flux `HelmRelease` or an Argo CD
+/// `Application` names them.
+fn is_secret_manager_chart(chart: &str) -> bool {
+    let name = chart.rsplit('/').next().unwrap_or(chart);
+    matches!(
+        name,
+        "external-secrets" | "secrets-store-csi-driver" | "vault" | "vault-secrets-operator"
+    ) || name.starts_with("csi-secrets-store-provider")
 }
 
 fn cluster_resource() -> Resource {

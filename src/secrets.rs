@@ -208,7 +208,7 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
 static NOT_SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
     #[allow(clippy::unwrap_used)]
     Regex::new(
-        r"(?i)([_.-]?(file|path|name|names|ref|url|uri|endpoint|id|type|length|len|min|max|policy|header|field|env|var|mode|count|dir|prefix|suffix|ttl|timeout|lifetime|expiry|expiration|expires|enabled|required|provider|store|source|location|format|regex|pattern|hash|version|limit|size))$|\.(rs|py|js|ts|go|rb|java|json|ya?ml|toml|md|txt|stderr|stdout|html?)$|secretkeyref|secretref|secretname|tokenizer",
+        r"(?i)([_.-]?(file|path|name|names|ref|url|uri|endpoint|id|type|length|len|min|max|policy|header|field|env|var|mode|count|dir|prefix|suffix|ttl|timeout|lifetime|expiry|expiration|expires|enabled|required|provider|store|source|location|format|regex|pattern|hash|version|limit|size))$|\.(rs|py|js|ts|go|rb|java|json|ya?ml|toml|md|txt|stderr|stdout|html?)$|^existing|secretkeyref|secretref|secretname|tokenizer",
     )
     .unwrap()
 });
@@ -463,6 +463,25 @@ fn is_code_or_path(v: &str) -> bool {
         || v.contains("::")
         || v.contains(['(', ')', '[', '{', '}', '<', '>', '*', '&'])
         || MEMBER.is_match(v)
+        || is_resource_name(v)
+}
+
+/// Whether a value reads as the name of something, such as a Kubernetes object
+/// (`postgres-credentials-v2`), rather than a random string: lower-case words joined by
+/// hyphens, at least half of them made of letters only.
+fn is_resource_name(v: &str) -> bool {
+    let segments: Vec<&str> = v.split('-').collect();
+    let shaped = segments.len() >= 2
+        && segments.iter().all(|s| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        });
+    let words = segments
+        .iter()
+        .filter(|s| s.len() >= 2 && s.bytes().all(|b| b.is_ascii_lowercase()))
+        .count();
+    shaped && words * 2 >= segments.len()
 }
 
 fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
@@ -725,6 +744,14 @@ mod tests {
         assert!(kinds("password_file = \"/run/secrets/db-password\"").is_empty());
         assert!(kinds("token = config.auth.token").is_empty());
         assert!(kinds("secret = get_secret(name)").is_empty());
+        assert!(kinds("secret: postgres-credentials-v2").is_empty());
+        assert!(kinds("existingSecret: app-db").is_empty());
+        let uuid_like = format!(
+            "{}-{}",
+            random("0123456789abcdef", 8, 5),
+            random("0123456789abcdef", 12, 6)
+        );
+        assert_eq!(kinds(&format!("token: {uuid_like}")), vec![GENERIC_KIND]);
     }
 
     #[test]

@@ -116,7 +116,7 @@ pub static SEC_002: Check = Check {
         language: "dockerfile",
         code: "# syntax=docker/dockerfile:1\nRUN --mount=type=secret,id=npm_token,env=NPM_TOKEN \\\n    npm ci\n# docker build --secret id=npm_token,env=NPM_TOKEN .\n",
     },
-    references: &["DS-0031", "DL3064", "CIS Docker 4.10", "CKV_DOCKER_*"],
+    references: &["DS-0031", "DL3064", "CIS Docker 4.10"],
     sources: &[SourceKind::Files],
     differs_from: "A build argument with a secret-looking name fails even without a \
                    default value, as Trivy DS-0031 does: whatever value the build passes \
@@ -272,11 +272,7 @@ pub static SEC_003: Check = Check {
         language: "yaml",
         code: "env:\n  - name: DB_PASSWORD\n    valueFrom:\n      secretKeyRef:\n        name: db\n        key: password\n",
     },
-    references: &[
-        "Polaris sensitiveContainerEnvVar",
-        "kubescape C-0012",
-        "CKV_K8S_35",
-    ],
+    references: &["Polaris sensitiveContainerEnvVar", "kubescape C-0012"],
     sources: &[SourceKind::Files, SourceKind::Kube, SourceKind::Docker],
     differs_from: "Polaris flags a secret-looking name with any literal value; Rampart \
                    skips placeholders and references (`$(VAR)`, `changeme`, `<token>`) and \
@@ -385,7 +381,7 @@ pub static SEC_005: Check = Check {
         language: "yaml",
         code: "volumes:\n  - name: db\n    secret:\n      secretName: db\ncontainers:\n  - name: app\n    env:\n      - name: DB_PASSWORD_FILE\n        value: /run/secrets/db/password\n    volumeMounts:\n      - name: db\n        mountPath: /run/secrets/db\n        readOnly: true\n",
     },
-    references: &["kubescape C-0207", "CIS Kubernetes 5.4.1"],
+    references: &["kubescape C-0207", "CIS Kubernetes 5.4.1", "CKV_K8S_35"],
     sources: &[SourceKind::Files, SourceKind::Kube],
     differs_from: "",
     evaluate: secrets_as_env,
@@ -582,12 +578,7 @@ pub static SEC_007: Check = Check {
         language: "yaml",
         code: "apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n  - resources: [\"secrets\"]\n    providers:\n      - kms:\n          apiVersion: v2\n          name: cloud-kms\n          endpoint: unix:///var/run/kms-plugin/socket.sock\n      - identity: {}\n",
     },
-    references: &[
-        "seed §4.2",
-        "KCV-0030",
-        "kubescape C-0066",
-        "CIS Kubernetes 1.2.27",
-    ],
+    references: &["seed §4.2", "KCV-0030", "kubescape C-0066"],
     sources: &[SourceKind::Files, SourceKind::Kube],
     differs_from: "Provider strength follows the Kubernetes documentation: KMS v2 and \
                    secretbox pass, aesgcm (needs rotation every 200k writes), aescbc \
@@ -792,7 +783,7 @@ pub static SEC_010: Check = Check {
         language: "yaml",
         code: "env:\n  NPM_TOKEN: ${{ secrets.NPM_TOKEN }}\nsteps:\n  - uses: docker/login-action@74a5d142397b4f367a81961eba4e8cd7edddf772 # v3.4.0\n    with:\n      username: ${{ vars.REGISTRY_USER }}\n      password: ${{ secrets.REGISTRY_TOKEN }}\n",
     },
-    references: &["CKV_GHA_3", "zizmor", "gitleaks"],
+    references: &["CKV_GHA", "gitleaks"],
     sources: &[SourceKind::Files, SourceKind::Github],
     differs_from: "",
     evaluate: workflow_literals,
@@ -889,7 +880,7 @@ pub static SEC_011: Check = Check {
         language: "shell",
         code: "sops --encrypt --encrypted-regex '^(data|stringData)$' secret.yaml > secret.enc.yaml\n# or\nkubeseal --format yaml < secret.yaml > sealed-secret.yaml\n",
     },
-    references: &["kube-linter", "gitleaks kubernetes-secret", "seed §4"],
+    references: &["kube-linter", "gitleaks", "seed §4"],
     sources: &[SourceKind::Files],
     differs_from: "Values that are template expressions or placeholders (`{{ .Values.x }}`, \
                    `${DB_PASSWORD}`, empty) do not fail, since such a manifest carries no \

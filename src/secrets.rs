@@ -203,19 +203,100 @@ static SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
-/// Names that contain a secret word but hold something else: where a secret lives, how it
-/// is called, how long it lives.
-static NOT_SECRET_NAME: LazyLock<Regex> = LazyLock::new(|| {
-    #[allow(clippy::unwrap_used)]
-    Regex::new(
-        r"(?i)([_.-]?(file|path|name|names|ref|url|uri|endpoint|id|type|length|len|min|max|policy|header|field|env|var|mode|count|dir|prefix|suffix|ttl|timeout|lifetime|expiry|expiration|expires|enabled|required|provider|store|source|location|format|regex|pattern|hash|version|limit|size))$|\.(rs|py|js|ts|go|rb|java|json|ya?ml|toml|md|txt|stderr|stdout|html?)$|^existing|secretkeyref|secretref|secretname|tokenizer",
-    )
-    .unwrap()
-});
+/// Last words of names that contain a secret word but hold something else: where a secret
+/// lives, what it is called, how long it lives (`PASSWORD_FILE`, `secretName`,
+/// `token_ttl`).
+const NOT_SECRET_LAST_WORDS: &[&str] = &[
+    "file",
+    "path",
+    "name",
+    "names",
+    "ref",
+    "url",
+    "uri",
+    "endpoint",
+    "id",
+    "type",
+    "length",
+    "len",
+    "min",
+    "max",
+    "policy",
+    "header",
+    "field",
+    "env",
+    "var",
+    "mode",
+    "count",
+    "dir",
+    "prefix",
+    "suffix",
+    "ttl",
+    "timeout",
+    "lifetime",
+    "expiry",
+    "expiration",
+    "expires",
+    "enabled",
+    "required",
+    "provider",
+    "store",
+    "source",
+    "location",
+    "format",
+    "regex",
+    "pattern",
+    "hash",
+    "version",
+    "limit",
+    "size",
+    "keyref",
+    "generator",
+    "rotation",
+];
+
+/// File extensions that mark a key as a file name (`token.rs`, `secrets.yaml`).
+const FILE_EXTENSIONS: &[&str] = &[
+    "rs", "py", "js", "ts", "go", "rb", "java", "json", "yaml", "yml", "toml", "md", "txt",
+    "stderr", "stdout", "html", "htm",
+];
 
 /// Whether a variable or key name conventionally holds a secret.
 pub fn is_secret_name(name: &str) -> bool {
-    SECRET_NAME.is_match(name) && !NOT_SECRET_NAME.is_match(name)
+    SECRET_NAME.is_match(name) && !points_at_secret(name)
+}
+
+/// Whether a secret-looking name describes a secret rather than holding one.
+fn points_at_secret(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let words = name_words(name);
+    let last = words.last().map_or("", String::as_str);
+    let extension = lower.rsplit_once('.').map_or("", |(_, e)| e);
+    (words.len() > 1 && NOT_SECRET_LAST_WORDS.contains(&last))
+        || FILE_EXTENSIONS.contains(&extension)
+        || lower.starts_with("existing")
+        || lower == "tokenizer"
+}
+
+/// The words of a name, split at `_`, `.`, `-` and lower-to-upper case changes, lowered.
+fn name_words(name: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if matches!(c, '_' | '.' | '-') {
+            words.push(std::mem::take(&mut current));
+        } else {
+            if c.is_ascii_uppercase() && previous_lower {
+                words.push(std::mem::take(&mut current));
+            }
+            current.push(c.to_ascii_lowercase());
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+    }
+    words.push(current);
+    words.retain(|w| !w.is_empty());
+    words
 }
 
 /// Whether a value is a placeholder, an example or a reference rather than a secret.
@@ -845,6 +926,10 @@ mod tests {
         assert!(!is_secret_name("secretName"));
         assert!(!is_secret_name("token_url"));
         assert!(!is_secret_name("passenger"));
+        assert!(!is_secret_name("secretKeyRef"));
+        assert!(!is_secret_name("token.rs"));
+        assert!(is_secret_name("PASSWORD_ADMIN"));
+        assert!(is_secret_name("adminPassword"));
     }
 
     #[test]

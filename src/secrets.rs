@@ -367,6 +367,8 @@ fn is_reference(v: &str) -> bool {
         || v.contains("$(")
         || v.contains("{{")
         || v.contains("%(")
+        || (v.starts_with('{') && v.ends_with('}'))
+        || v == "%s"
         || v.starts_with("secretKeyRef")
         || v.starts_with("vault:")
         || v.starts_with("ref+")
@@ -883,6 +885,7 @@ mod tests {
         assert!(!out.contains(&password));
         assert!(out.contains("postgres://app:[redacted connection-string-password"));
         assert!(detect_config("postgres://app:${DB_PASSWORD}@db/app").is_empty());
+        assert!(detect_config("postgres://app:{password}@db/app").is_empty());
     }
 
     #[test]

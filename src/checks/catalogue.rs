@@ -1,6 +1,6 @@
 //! The registry of every check, in a fixed order so output is stable.
 
-use crate::checks::{Check, build, compliance, container, identity, monitoring, network};
+use crate::checks::{Check, build, compliance, container, identity, monitoring, network, secrets};
 
 /// Every check Rampart knows, ordered by area and id.
 pub static CATALOGUE: &[&Check] = &[
@@ -54,6 +54,16 @@ pub static CATALOGUE: &[&Check] = &[
     &network::NET_007,
     &network::NET_012,
     // Secrets
+    &secrets::SEC_001,
+    &secrets::SEC_002,
+    &secrets::SEC_003,
+    &secrets::SEC_004,
+    &secrets::SEC_005,
+    &secrets::SEC_006,
+    &secrets::SEC_007,
+    &secrets::SEC_009,
+    &secrets::SEC_010,
+    &secrets::SEC_011,
     // Identity and access
     &identity::IAM_001,
     &identity::IAM_002,

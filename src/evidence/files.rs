@@ -30,6 +30,53 @@ pub struct FilesEvidence {
     pub text_files: Vec<TextFile>,
     /// Files that could not be read or parsed, with why. The run goes on without them.
     pub skipped: Vec<SkippedFile>,
+    /// Secrets the detector found in text files, redacted at collection: where each is
+    /// and what kind it is, never its value.
+    #[serde(default)]
+    pub secrets: Vec<SecretHit>,
+    /// How many text files the secret detector read.
+    #[serde(default)]
+    pub secrets_scanned: usize,
+}
+
+/// One secret found in a file, described without its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SecretHit {
+    pub path: String,
+    /// 1-based line where the value starts.
+    pub line: u32,
+    /// The format's kind (`github-token`, `private-key`, …) or `generic-secret`.
+    pub kind: String,
+    pub confidence: crate::secrets::Confidence,
+    /// The variable or key the value is assigned to, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Length of the value in characters.
+    pub length: usize,
+    /// Keyed hash of the value: equal hashes mean the same secret.
+    pub hash: String,
+    /// The line around the value with every secret on it redacted.
+    pub excerpt: String,
+    /// Whether git tracks the file; `None` when the scanned directory is not a git work
+    /// tree, in which case every file counts as committed.
+    #[serde(default)]
+    pub tracked: Option<bool>,
+    /// What the file is for, which decides how generic hits are judged.
+    #[serde(default)]
+    pub role: FileRole,
+}
+
+/// What a file is for, as far as secret findings are concerned.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileRole {
+    /// Source, configuration, scripts: everything not below.
+    #[default]
+    Code,
+    /// Test code, fixtures, test data and snapshots.
+    Test,
+    /// Documentation and examples.
+    Docs,
 }
 
 /// A file that was not evaluated, and why.

@@ -7,6 +7,7 @@
 pub mod dockerfile;
 pub mod governance;
 pub mod node;
+pub mod secret_scan;
 pub mod yaml;
 
 use std::io::Read;
@@ -84,6 +85,10 @@ pub fn collect(
             Err(error) => evidence.skipped.push(walk_error(&base, &error)),
         }
     }
+
+    // Whether a hit is committed decides SEC-001; only this source may run git.
+    let tracked = secret_scan::git_tracked(&base);
+    secret_scan::mark_tracked(&mut evidence, tracked.as_ref());
 
     sort(&mut evidence);
     let record = SourceRecord {
@@ -303,24 +308,35 @@ fn classify(base: &Path, rel: &str) -> Option<FileKind> {
 fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesEvidence) {
     let rel = relative(base, path);
     evidence.files_seen += 1;
-    let Some(kind) = classify(base, &rel) else {
+    let kind = classify(base, &rel);
+    let scan_secrets = secret_scan::wants(&rel);
+    if kind.is_none() && !scan_secrets {
         return;
-    };
+    }
     if let Some(reason) = escapes(base, path) {
         evidence.skipped.push(SkippedFile { path: rel, reason });
         return;
     }
-    if kind == FileKind::Renovate {
+    if kind == Some(FileKind::Renovate) {
         // Only its presence matters; its content is Renovate's business.
         evidence.renovate.push(rel);
         return;
     }
     let text = match read_text(path, options.max_file_size) {
         Ok(text) => text,
-        Err(reason) => {
+        // Binary and oversized files that no check reads are routine (images, archives):
+        // only a recognised file that cannot be read is worth listing as skipped.
+        Err(reason) if kind.is_some() => {
             evidence.skipped.push(SkippedFile { path: rel, reason });
             return;
         }
+        Err(_) => return,
+    };
+    if scan_secrets {
+        secret_scan::scan(&rel, &text, evidence);
+    }
+    let Some(kind) = kind else {
+        return;
     };
     let result = match kind {
         FileKind::Dockerfile => {
@@ -502,6 +518,9 @@ fn sort(evidence: &mut FilesEvidence) {
         (&a.doc.path, a.doc.document, a.list_item).cmp(&(&b.doc.path, b.doc.document, b.list_item))
     });
     evidence.skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence
+        .secrets
+        .sort_by(|a, b| (&a.path, a.line, &a.kind).cmp(&(&b.path, b.line, &b.kind)));
 }
 
 #[cfg(test)]

@@ -235,7 +235,19 @@ fn markdown_shows_the_dockerfile_remediation_of_ctr_001() {
 
 #[test]
 fn markdown_says_why_an_area_is_not_assessed() {
-    let text = markdown::render(&default_report());
+    // A tree holding only a Dockerfile: nothing network-related applies.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("Dockerfile"),
+        "FROM alpine:3.20\nUSER 10001\n",
+    )
+    .unwrap();
+    let (files, record) =
+        rampart::sources::files::collect(dir.path(), &FilesOptions::default()).unwrap();
+    let mut evidence = Evidence::new(datetime!(2026-01-15 09:30:00 UTC));
+    evidence.files = Some(files);
+    evidence.sources.push(record);
+    let text = markdown::render(&Report::evaluate(&evidence, &EvaluationSettings::default()));
     let network = text
         .split("\n## ")
         .find(|s| s.starts_with("Network"))

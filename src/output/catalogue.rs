@@ -96,7 +96,59 @@ pub fn reference_doc(catalogue: &[&Check]) -> String {
     for check in catalogue {
         reference_section(&mut out, check);
     }
+    recognised_tools(&mut out);
+    credential_formats(&mut out);
     out
+}
+
+/// What the presence checks of the build area accept as evidence of a control.
+fn recognised_tools(out: &mut String) {
+    use crate::checks::build::{IMAGE_BUILDS, PUBLISHING, RECOGNISED};
+
+    out.push_str("\n## Recognised tools\n\n");
+    out.push_str(
+        "The presence checks pass when any workflow uses one of these actions or runs one \
+         of these commands (words in this order on one line of a `run:` script).\n\n",
+    );
+    let _ = writeln!(out, "| check | actions | commands |");
+    let _ = writeln!(out, "|---|---|---|");
+    for tools in RECOGNISED.iter().chain([&IMAGE_BUILDS, &PUBLISHING]) {
+        let quote = |items: &[&str]| {
+            items
+                .iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let label = if std::ptr::eq(tools, &IMAGE_BUILDS) {
+            format!("{} (builds an image)", tools.check)
+        } else if std::ptr::eq(tools, &PUBLISHING) {
+            format!("{} (publishes)", tools.check)
+        } else {
+            tools.check.to_string()
+        };
+        let _ = writeln!(
+            out,
+            "| {label} | {} | {} |",
+            quote(tools.actions),
+            quote(tools.commands)
+        );
+    }
+}
+
+/// The credential formats the shared secret detector knows (SEC-001 and friends).
+fn credential_formats(out: &mut String) {
+    out.push_str("\n## Credential formats\n\n");
+    out.push_str(
+        "Known formats are reported as critical; generic high-entropy assignments to \
+         secret-looking names are reported too, as `docs/secrets.md` explains with the \
+         placeholder rules.\n\n",
+    );
+    let _ = writeln!(out, "| kind | what |");
+    let _ = writeln!(out, "|---|---|");
+    for format in crate::secrets::KNOWN_FORMATS.iter() {
+        let _ = writeln!(out, "| `{}` | {} |", format.kind, format.description);
+    }
 }
 
 fn reference_section(out: &mut String, check: &Check) {

@@ -204,7 +204,7 @@ fn area_findings(out: &mut String, report: &Report, area: Area) {
         let _ = writeln!(out, "| Severity | Check | Finding | Resource | Location |");
         let _ = writeln!(out, "|---|---|---|---|---|");
         for finding in findings {
-            finding_row(out, report, finding);
+            finding_row(out, finding);
         }
         let _ = writeln!(out);
     }
@@ -225,10 +225,8 @@ fn count_all(report: &Report, area: Area) -> usize {
         .count()
 }
 
-fn finding_row(out: &mut String, report: &Report, finding: &Finding) {
-    let title = report
-        .outcome(&finding.check_id)
-        .map_or("", |o| o.check.title);
+fn finding_row(out: &mut String, finding: &Finding) {
+    // The message stands alone; the check's title is in the "How to fix" section below.
     let location = finding.location.as_ref().map_or_else(String::new, |l| {
         code_span(&format!("{}:{}", one_line(&l.path), l.line))
     });
@@ -237,7 +235,7 @@ fn finding_row(out: &mut String, report: &Report, finding: &Finding) {
         "| {} | {} | {} | {} | {} |",
         finding.severity,
         finding.check_id,
-        cell(&format!("{title}: {}", finding.message)),
+        cell(&finding.message),
         cell(&finding.resource.display),
         location.replace('|', "\\|")
     );

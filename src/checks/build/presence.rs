@@ -9,7 +9,7 @@ use super::{StepRef, is_action, jobs, script_lines, steps, triggers};
 use crate::checks::context::file_resource;
 use crate::checks::{Check, Context, Draft, Evaluation, Snippet};
 use crate::evidence::YamlDocument;
-use crate::model::{Area, Location, Severity, SourceKind};
+use crate::model::{Area, Severity, SourceKind};
 
 /// The tools that show one control, as they appear in a workflow.
 #[derive(Debug)]
@@ -553,7 +553,9 @@ fn judged(workflows: &[YamlDocument], shown: bool, missing: &str) -> Evaluation 
     Evaluation::items(1, findings, NO_WORKFLOWS)
 }
 
-/// The one finding of a missing control, on the folder that holds the workflows.
+/// The one finding of a missing control, on the folder that holds the workflows. It has no
+/// file location: a missing control is fixed by adding a workflow, not by editing a line,
+/// and code scanning rejects results that point at a directory.
 fn folder_finding(workflows: &[YamlDocument], message: &str) -> Draft {
     let folder = workflows
         .first()
@@ -563,10 +565,7 @@ fn folder_finding(workflows: &[YamlDocument], message: &str) -> Draft {
     Draft {
         source: SourceKind::Files,
         resource: file_resource(&folder, None),
-        location: Some(Location {
-            path: folder,
-            line: 1,
-        }),
+        location: None,
         message: match workflows.len() {
             1 => format!("{message} (1 workflow read)"),
             n => format!("{message} ({n} workflows read)"),
@@ -629,7 +628,8 @@ fn input_condition(step: &StepRef<'_>, condition: &str) -> bool {
 
 /// Whether a script line runs the command described by a [`Recognised::commands`] entry:
 /// its words in order, each matching a whole word of the line.
-pub(crate) fn runs_command(line: &str, command: &str) -> bool {
+#[cfg(test)]
+fn runs_command(line: &str, command: &str) -> bool {
     words_run(&line_words(line), command)
 }
 

@@ -21,8 +21,8 @@ use crate::model::SourceKind;
 
 pub use docker::DockerEvidence;
 pub use files::{
-    DockerInstruction, DockerStage, Dockerfile, FilesEvidence, Manifest, SkippedFile, TextFile,
-    YamlDocument,
+    DockerInstruction, DockerStage, Dockerfile, FilesEvidence, InlineIgnore, Manifest, SkippedFile,
+    TextFile, YamlDocument,
 };
 pub use github::GithubEvidence;
 pub use kube::KubeEvidence;

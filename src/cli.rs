@@ -23,6 +23,8 @@ pub struct Cli {
 }
 
 /// What to do.
+// Parsed once per run, so the size of the `Scan` variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory and the reachable sources (the default).

@@ -142,11 +142,10 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
     let fail_on = args.fail_on.or(config.fail_on);
     Ok(if unreachable {
         Exit::SourceUnreachable
-    } else if fail_on.is_some_and(|t| report.has_findings_at(t)) {
-        Exit::Findings
-    } else if args
-        .fail_on_new
-        .is_some_and(|t| report.has_new_findings_at(t))
+    } else if fail_on.is_some_and(|t| report.has_findings_at(t))
+        || args
+            .fail_on_new
+            .is_some_and(|t| report.has_new_findings_at(t))
     {
         Exit::Findings
     } else {

@@ -453,6 +453,58 @@ mod tests {
     }
 
     #[test]
+    fn suppress_tables_of_both_files_apply_with_dates_in_either_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = write(
+            dir.path(),
+            "user.toml",
+            "[[suppress]]\ncheck = \"ctr-001\"\nreason = \"mine\"\nexpires = 2027-03-31\n",
+        );
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "[[suppress]]\ncheck = \"CTR-010\"\nresource = \"shop/*/web\"\nreason = \"ours\"\n\
+             expires = \"2026-12-01\"\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: Some(user),
+        };
+        let config = Config::load(&paths).unwrap();
+        let rules = &config.suppressions;
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].check, "CTR-001");
+        assert_eq!(rules[0].expires.unwrap().to_string(), "2027-03-31");
+        assert_eq!(rules[1].resource.as_deref(), Some("shop/*/web"));
+        assert!(
+            rules[1].origin.contains("[[suppress]] #1"),
+            "{}",
+            rules[1].origin
+        );
+    }
+
+    #[test]
+    fn a_datetime_is_not_an_expiry_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "[[suppress]]\ncheck = \"CTR-010\"\nreason = \"x\"\nexpires = 2027-03-31T10:00:00Z\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: None,
+        };
+        let err = Config::load(&paths).unwrap_err().to_string();
+        assert!(
+            err.contains("#1: `expires`") && err.contains("YYYY-MM-DD"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn explicit_missing_file_is_an_error() {
         let paths = ConfigPaths {
             project: Some(PathBuf::from("/nonexistent/rampart.toml")),

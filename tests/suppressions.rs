@@ -438,3 +438,21 @@ fn a_wrongly_typed_key_names_line_and_column() {
     outcome.expect_code(2);
     assert!(outcome.stderr.contains("line 2"), "{}", outcome.stderr);
 }
+
+#[test]
+fn inline_comments_survive_a_saved_evidence_bundle() {
+    let tree = Tree::new(&[(
+        "Dockerfile",
+        "# rampart:ignore CTR-001 a build stage that runs only in CI\nFROM debian:12\n",
+    )]);
+    let sandbox = Sandbox::new();
+    let bundle = sandbox.path().join("bundle.json");
+    let bundle = bundle.to_str().expect("UTF-8");
+    sandbox
+        .run(tree.path(), &[tree.arg(), "--save-evidence", bundle])
+        .expect_code(0);
+    let outcome = sandbox.run(sandbox.path(), &["--evidence", bundle, "--json"]);
+    outcome.expect_code(0);
+    let json: Value = serde_json::from_str(&outcome.stdout).expect("JSON");
+    assert!(has(&json["suppressed"], "CTR-001"), "{json}");
+}

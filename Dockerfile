@@ -8,13 +8,15 @@
 # digests were copied from the images' registries when this file was written, but no
 # registry is reachable from the machines this project is developed on, so before the
 # first build refresh them with
-#   docker buildx imagetools inspect rust:1.95-slim-bookworm
+#   docker buildx imagetools inspect rust:1.97.0-slim-bookworm
 #   docker buildx imagetools inspect gcr.io/distroless/cc-debian12:nonroot
 # and keep the tag next to the digest: the tag says what it is, the digest which bytes.
 
-FROM rust:1.95-slim-bookworm@sha256:6d220bf85c74e842a79da63997af8d2e74455c0b8847d8bb3a5888572334991d AS build
+FROM rust:1.97.0-slim-bookworm@sha256:6d220bf85c74e842a79da63997af8d2e74455c0b8847d8bb3a5888572334991d AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock rust-toolchain.toml ./
+# rust-toolchain.toml is left out on purpose: it names `stable`, which would make rustup
+# download whatever is newest instead of using the pinned image's compiler.
+COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY config ./config
 COPY demo ./demo

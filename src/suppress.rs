@@ -190,14 +190,13 @@ struct Candidate {
 }
 
 enum Target {
-    Pattern(Option<GlobMatcher>),
+    /// A glob, and the text it was written as: a resource id such as
+    /// `…#jobs.build.steps[2]` holds glob syntax, so an exact match counts too.
+    Pattern(Option<(GlobMatcher, String)>),
     /// A manifest object's canonical id: the annotation covers all of its findings.
     Object(String),
     /// A line of a file.
-    Line {
-        path: String,
-        line: u32,
-    },
+    Line { path: String, line: u32 },
 }
 
 impl Candidate {
@@ -207,7 +206,9 @@ impl Candidate {
         }
         match &self.target {
             Target::Pattern(None) => true,
-            Target::Pattern(Some(glob)) => identities(finding).iter().any(|n| glob.is_match(n)),
+            Target::Pattern(Some((glob, text))) => identities(finding)
+                .iter()
+                .any(|n| n == text || glob.is_match(n)),
             Target::Object(canonical) => &finding.resource.canonical == canonical,
             Target::Line { path, line } => finding
                 .location
@@ -297,7 +298,12 @@ fn recount(outcome: &mut Outcome) {
 fn from_rules(rules: &[Rule], warnings: &mut Vec<String>) -> Vec<Candidate> {
     let mut out = Vec::new();
     for rule in rules {
-        let glob = match rule.resource.as_deref().map(compile).transpose() {
+        let compiled = rule
+            .resource
+            .as_deref()
+            .map(|p| compile(p).map(|g| (g, p.to_string())))
+            .transpose();
+        let glob = match compiled {
             Ok(glob) => glob,
             Err(e) => {
                 warnings.push(format!("{}: `resource`: {e}; it is ignored", rule.origin));

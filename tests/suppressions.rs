@@ -456,3 +456,37 @@ fn inline_comments_survive_a_saved_evidence_bundle() {
     let json: Value = serde_json::from_str(&outcome.stdout).expect("JSON");
     assert!(has(&json["suppressed"], "CTR-001"), "{json}");
 }
+
+#[test]
+fn suppressing_any_one_finding_never_lowers_a_score() {
+    let tree = Tree::new(&[
+        ("deploy/web.yaml", PRIVILEGED_DEPLOYMENT),
+        ("Dockerfile", ROOT_DOCKERFILE),
+        (".github/workflows/ci.yml", harness::UNPINNED_WORKFLOW),
+    ]);
+    let evidence = evidence_of(&tree, datetime!(2026-06-01 00:00 UTC));
+    let plain = Report::evaluate(&evidence, &EvaluationSettings::default());
+    let findings: Vec<_> = plain.all_findings().into_iter().cloned().collect();
+    assert!(findings.len() > 5, "a tree with several findings");
+
+    for finding in &findings {
+        // The full id is matched exactly even where it holds glob syntax (`steps[0]`).
+        let settings = EvaluationSettings {
+            suppressions: vec![Rule {
+                check: finding.check_id.clone(),
+                resource: Some(finding.resource.id()),
+                reason: "accepted".to_string(),
+                expires: None,
+                origin: "test".to_string(),
+            }],
+            ..EvaluationSettings::default()
+        };
+        let report = Report::evaluate(&evidence, &settings);
+        assert_eq!(report.suppressed.len(), 1, "{}", finding.resource.id());
+        for (before, after) in plain.scores.areas.iter().zip(&report.scores.areas) {
+            let (b, a) = (before.mark.score(), after.mark.score());
+            assert!(a >= b, "{:?} fell from {b:?} to {a:?}", before.area);
+        }
+        assert!(report.scores.overall.score() >= plain.scores.overall.score());
+    }
+}

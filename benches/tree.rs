@@ -41,9 +41,9 @@ pub fn write_tree(root: &Path, size: TreeSize) -> std::io::Result<()> {
 }
 
 fn manifest(i: usize) -> String {
-    let privileged = i % 7 == 0;
-    let non_root = i % 3 != 0;
-    let tag = if i % 5 == 0 {
+    let privileged = i.is_multiple_of(7);
+    let non_root = !i.is_multiple_of(3);
+    let tag = if i.is_multiple_of(5) {
         "latest".to_string()
     } else {
         format!("1.{}.{}", i % 9, i % 4)
@@ -53,10 +53,10 @@ fn manifest(i: usize) -> String {
         ns = i % 20,
         r = 1 + i % 4,
         port = 8000 + i % 100,
-        escalation = i % 4 == 0,
+        escalation = i.is_multiple_of(4),
         mem = 128 + (i % 8) * 64,
     );
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         let _ = write!(
             text,
             "        - name: sidecar\n          image: registry.example.com/proxy@sha256:{:064x}\n          securityContext:\n            readOnlyRootFilesystem: true\n            capabilities:\n              drop: [ALL]\n",
@@ -67,7 +67,7 @@ fn manifest(i: usize) -> String {
         text,
         "---\napiVersion: v1\nkind: Service\nmetadata:\n  name: app{i}\n  namespace: team{}\nspec:\n  type: {}\n  selector:\n    app: app{i}\n  ports:\n    - port: 80\n      targetPort: {}\n",
         i % 20,
-        if i % 11 == 0 {
+        if i.is_multiple_of(11) {
             "LoadBalancer"
         } else {
             "ClusterIP"
@@ -78,45 +78,53 @@ fn manifest(i: usize) -> String {
 }
 
 fn workflow(i: usize) -> String {
-    let checkout = if i % 3 == 0 {
+    let checkout = if i.is_multiple_of(3) {
         "actions/checkout@v4".to_string()
     } else {
         format!("actions/checkout@{:040x}", i * 7919)
     };
-    let trigger = if i % 10 == 0 {
+    let trigger = if i.is_multiple_of(10) {
         "pull_request_target"
     } else {
         "pull_request"
     };
     format!(
         "name: wf{i}\non:\n  push:\n    branches: [main]\n  {trigger}:\npermissions:\n  contents: read\njobs:\n  build:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: {checkout}\n        with:\n          persist-credentials: {persist}\n      - uses: actions/setup-node@v{node}\n      - run: |\n          echo \"building {i}\"\n          npm ci\n          npm test -- --shard={i}\n      - run: echo \"${{{{ github.event.pull_request.title }}}}\"\n        if: ${{{{ {cond} }}}}\n  scan:\n    runs-on: ubuntu-latest\n    needs: build\n    steps:\n      - uses: aquasecurity/trivy-action@{trivy}\n      - run: curl -sSL https://example.com/install.sh | {shell}\n",
-        persist = i % 2 == 0,
+        persist = i.is_multiple_of(2),
         node = 3 + i % 2,
-        cond = if i % 4 == 0 { "true" } else { "false" },
-        trivy = if i % 5 == 0 {
+        cond = if i.is_multiple_of(4) { "true" } else { "false" },
+        trivy = if i.is_multiple_of(5) {
             "master".to_string()
         } else {
             format!("{:040x}", i * 104_729)
         },
-        shell = if i % 6 == 0 { "sh" } else { "tee /dev/null" },
+        shell = if i.is_multiple_of(6) {
+            "sh"
+        } else {
+            "tee /dev/null"
+        },
     )
 }
 
 fn dockerfile(i: usize) -> String {
-    let base = if i % 4 == 0 {
+    let base = if i.is_multiple_of(4) {
         "node:latest".to_string()
     } else {
         format!("node:{}-alpine", 18 + i % 4)
     };
-    let user = if i % 3 == 0 { "" } else { "USER 10001\n" };
+    let user = if i.is_multiple_of(3) {
+        ""
+    } else {
+        "USER 10001\n"
+    };
     format!(
         "FROM {base} AS build\nWORKDIR /src\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\nRUN npm run build -- --id {i}\n\nFROM {base}\nRUN apt-get update && apt-get install -y curl{clean}\nCOPY --from=build /src/dist /app\n{add}{user}HEALTHCHECK CMD curl -f http://localhost:{port}/health || exit 1\nCMD [\"node\", \"/app/server.js\"]\n",
-        clean = if i % 2 == 0 {
+        clean = if i.is_multiple_of(2) {
             " && rm -rf /var/lib/apt/lists/*"
         } else {
             ""
         },
-        add = if i % 5 == 0 {
+        add = if i.is_multiple_of(5) {
             "ADD config.json /app/\n"
         } else {
             ""

@@ -23,6 +23,8 @@ pub struct Cli {
 }
 
 /// What to do.
+// Parsed once per run, so the size of the `Scan` variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory and the reachable sources (the default).
@@ -92,6 +94,32 @@ pub struct ScanArgs {
     /// Show only findings at or above this severity (grading is unaffected).
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     pub min_severity: Option<Severity>,
+
+    /// Compare with a previous `--json` report: every finding is new, unchanged or fixed.
+    #[arg(long, value_name = "FILE", help_heading = "Baselines and suppressions")]
+    pub baseline: Option<PathBuf>,
+
+    /// Exit with 1 when a finding new since `--baseline` is at or above this severity.
+    #[arg(
+        long,
+        value_name = "SEVERITY",
+        value_parser = parse_severity,
+        requires = "baseline",
+        help_heading = "Baselines and suppressions"
+    )]
+    pub fail_on_new: Option<Severity>,
+
+    /// List only findings new since `--baseline` in text and markdown output.
+    #[arg(
+        long,
+        requires = "baseline",
+        help_heading = "Baselines and suppressions"
+    )]
+    pub only_new: bool,
+
+    /// Ignore every suppression (configuration, annotations and comments): show everything.
+    #[arg(long, help_heading = "Baselines and suppressions")]
+    pub no_suppressions: bool,
 
     /// Save the collected evidence to FILE, to re-evaluate it elsewhere.
     #[arg(long, value_name = "FILE")]

@@ -22,6 +22,8 @@ pub struct Config {
     pub severity: BTreeMap<String, Severity>,
     /// Labels every workload must carry (CMP-003).
     pub required_labels: Vec<String>,
+    /// `[[suppress]]` tables of every file, user's first.
+    pub suppressions: Vec<crate::suppress::Rule>,
     /// Files that were read, in merge order, for messages.
     pub files: Vec<PathBuf>,
     /// Unknown keys and similar, each naming the file and the key.
@@ -44,6 +46,18 @@ struct Layer {
     severity: BTreeMap<String, String>,
     #[serde(default, alias = "required_labels")]
     required_labels: Option<Vec<String>>,
+    #[serde(default)]
+    suppress: Vec<SuppressTable>,
+}
+
+/// One `[[suppress]]` table as written; validated into a [`crate::suppress::Rule`].
+#[derive(Debug, Default, Deserialize)]
+struct SuppressTable {
+    check: Option<String>,
+    resource: Option<String>,
+    reason: Option<String>,
+    /// A TOML date (`2027-03-31`) or a string holding one.
+    expires: Option<toml::Value>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,6 +167,7 @@ impl Config {
                 .iter()
                 .map(|l| (*l).to_string())
                 .collect(),
+            suppressions: Vec::new(),
             files: Vec::new(),
             warnings: Vec::new(),
         };
@@ -220,8 +235,76 @@ impl Config {
             })?;
             self.severity.insert(upper, parsed);
         }
+        for (index, table) in layer.suppress.into_iter().enumerate() {
+            if let Some(rule) = suppression(table, index + 1, path, &mut self.warnings)? {
+                self.suppressions.push(rule);
+            }
+        }
         Ok(())
     }
+}
+
+/// Validates the `number`th `[[suppress]]` table of `path`. A table that cannot be
+/// understood is an error naming its number and key; one naming an unknown check is
+/// dropped with a warning, since the catalogue may have moved on.
+fn suppression(
+    table: SuppressTable,
+    number: usize,
+    path: &Path,
+    warnings: &mut Vec<String>,
+) -> Result<Option<crate::suppress::Rule>, ConfigError> {
+    let origin = format!("`{}` [[suppress]] #{number}", path.display());
+    let error = |key: &str, what: String| ConfigError(format!("{origin}: `{key}` {what}"));
+
+    let check = match table.check.as_deref().map(str::trim) {
+        Some(check) if !check.is_empty() => check.to_ascii_uppercase(),
+        _ => {
+            return Err(error(
+                "check",
+                "is missing: name the check id to suppress, e.g. check = \"CTR-010\"".into(),
+            ));
+        }
+    };
+    let reason = match table.reason.as_deref().map(str::trim) {
+        Some(reason) if !reason.is_empty() => reason.to_string(),
+        _ => {
+            return Err(error(
+                "reason",
+                "is missing: say why the risk is accepted, e.g. reason = \"…\"".into(),
+            ));
+        }
+    };
+    if let Some(pattern) = &table.resource {
+        crate::suppress::compile(pattern).map_err(|e| error("resource", e))?;
+    }
+    let expires = table
+        .expires
+        .map(|value| match value {
+            toml::Value::String(text) => crate::suppress::parse_date(&text),
+            toml::Value::Datetime(dt) if dt.time.is_none() && dt.offset.is_none() => {
+                crate::suppress::parse_date(&dt.to_string())
+            }
+            other => Err(format!(
+                "`{other}` is not a date: write it as YYYY-MM-DD, e.g. 2027-03-31"
+            )),
+        })
+        .transpose()
+        .map_err(|e| error("expires", e))?;
+
+    if crate::checks::find(&check).is_none() {
+        warnings.push(format!(
+            "{origin}: `check` `{check}` names no check and is ignored; run `rampart checks` \
+             for the ids"
+        ));
+        return Ok(None);
+    }
+    Ok(Some(crate::suppress::Rule {
+        check,
+        resource: table.resource,
+        reason: crate::sanitize::one_line(&reason),
+        expires,
+        origin,
+    }))
 }
 
 fn parse_layer(text: &str, path: &Path, warnings: &mut Vec<String>) -> Result<Layer, ConfigError> {
@@ -367,6 +450,58 @@ mod tests {
         };
         let err = Config::load(&paths).unwrap_err().to_string();
         assert!(err.contains("`severe`") && err.contains("line 1"), "{err}");
+    }
+
+    #[test]
+    fn suppress_tables_of_both_files_apply_with_dates_in_either_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = write(
+            dir.path(),
+            "user.toml",
+            "[[suppress]]\ncheck = \"ctr-001\"\nreason = \"mine\"\nexpires = 2027-03-31\n",
+        );
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "[[suppress]]\ncheck = \"CTR-010\"\nresource = \"shop/*/web\"\nreason = \"ours\"\n\
+             expires = \"2026-12-01\"\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: Some(user),
+        };
+        let config = Config::load(&paths).unwrap();
+        let rules = &config.suppressions;
+        assert_eq!(rules.len(), 2);
+        assert_eq!(rules[0].check, "CTR-001");
+        assert_eq!(rules[0].expires.unwrap().to_string(), "2027-03-31");
+        assert_eq!(rules[1].resource.as_deref(), Some("shop/*/web"));
+        assert!(
+            rules[1].origin.contains("[[suppress]] #1"),
+            "{}",
+            rules[1].origin
+        );
+    }
+
+    #[test]
+    fn a_datetime_is_not_an_expiry_date() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "[[suppress]]\ncheck = \"CTR-010\"\nreason = \"x\"\nexpires = 2027-03-31T10:00:00Z\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: None,
+        };
+        let err = Config::load(&paths).unwrap_err().to_string();
+        assert!(
+            err.contains("#1: `expires`") && err.contains("YYYY-MM-DD"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! grades seven areas and hands the resulting [`report::Report`] to an output. Only the
 //! modules under [`sources`] perform I/O; checks and scoring are pure functions.
 
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod config;
@@ -16,3 +17,4 @@ pub mod sanitize;
 pub mod score;
 pub mod secrets;
 pub mod sources;
+pub mod suppress;

@@ -220,6 +220,48 @@ pub struct Finding {
     pub evidence: Option<String>,
     /// Stable identity: a hash of the check id, canonical resource and part.
     pub fingerprint: String,
+    /// The suppression that matched, when one did (an expired one resurfaces the finding).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suppression: Option<SuppressionNote>,
+    /// How the finding compares with a baseline report, when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<BaselineState>,
+}
+
+/// Where a suppression was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SuppressionKind {
+    /// A `[[suppress]]` table of the configuration.
+    Config,
+    /// A `rampart/ignore` annotation on a Kubernetes object.
+    Annotation,
+    /// A `# rampart:ignore` comment in a file.
+    Comment,
+}
+
+/// Why a finding was suppressed: who accepted the risk, why, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuppressionNote {
+    pub kind: SuppressionKind,
+    /// The reason written next to the suppression.
+    pub reason: String,
+    /// The last day the suppression holds, as `YYYY-MM-DD`.
+    pub expires: Option<String>,
+    /// Whether the expiry date is past on the evaluation clock: the finding counts again.
+    pub expired: bool,
+    /// Where the suppression was written: `rampart.toml [[suppress]] #2`, `Dockerfile:3`.
+    pub origin: String,
+}
+
+/// A finding's state relative to a baseline report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BaselineState {
+    /// Not in the baseline.
+    New,
+    /// In the baseline with the same fingerprint.
+    Unchanged,
 }
 
 /// Computes the stable fingerprint of a finding from its identity alone.

@@ -4,10 +4,12 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
+use crate::baseline::{self, Baseline, Comparison};
 use crate::checks::{self, CATALOGUE, Context, Outcome, Status};
 use crate::evidence::{Evidence, SkippedFile, SourceRecord};
-use crate::model::{Finding, Severity};
+use crate::model::{BaselineState, Finding, Severity};
 use crate::score::{self, Scorecard};
+use crate::suppress::{self, Rule};
 
 /// The result of one evaluation, ready to present.
 #[derive(Debug, Clone)]
@@ -31,6 +33,12 @@ pub struct Report {
     pub warnings: Vec<String>,
     /// How long evaluation took, in milliseconds.
     pub evaluation_ms: u64,
+    /// Findings a suppression covers: out of the score, still listed as suppressed.
+    pub suppressed: Vec<Finding>,
+    /// The comparison with `--baseline`, when one was given.
+    pub baseline: Option<Comparison>,
+    /// Text and markdown list only findings new since the baseline (`--only-new`).
+    pub only_new: bool,
 }
 
 /// Settings of an evaluation that do not come from evidence.
@@ -42,6 +50,14 @@ pub struct EvaluationSettings {
     pub warnings: Vec<String>,
     /// Labels every workload must carry (CMP-003); `None` keeps the built-in list.
     pub required_labels: Option<Vec<String>>,
+    /// `[[suppress]]` tables of the configuration.
+    pub suppressions: Vec<Rule>,
+    /// Ignore every suppression, of configuration and inline (`--no-suppressions`).
+    pub no_suppressions: bool,
+    /// A previous report to compare with (`--baseline`).
+    pub baseline: Option<Baseline>,
+    /// Show only new findings in text and markdown (`--only-new`).
+    pub only_new: bool,
 }
 
 impl Report {
@@ -54,7 +70,7 @@ impl Report {
         }
 
         let mut overrides = BTreeMap::new();
-        let outcomes: Vec<Outcome> = CATALOGUE
+        let mut outcomes: Vec<Outcome> = CATALOGUE
             .iter()
             .map(|check| {
                 let severity = match settings.severity_overrides.get(check.id) {
@@ -67,7 +83,25 @@ impl Report {
                 checks::evaluate(check, &cx, severity)
             })
             .collect();
+
+        // Suppressions act before grading, so suppressed findings leave the score.
+        let mut warnings = settings.warnings.clone();
+        let mut suppressed = Vec::new();
+        if !settings.no_suppressions {
+            let (found, notes) = suppress::apply(
+                &mut outcomes,
+                evidence,
+                &settings.suppressions,
+                evidence.clock,
+            );
+            suppressed = found;
+            warnings.extend(notes);
+        }
         let scores = score::grade(&outcomes);
+        let comparison = settings
+            .baseline
+            .as_ref()
+            .map(|b| baseline_comparison(b, &mut outcomes, &mut suppressed, &mut warnings));
 
         let files = evidence.files.as_ref();
         Report {
@@ -80,9 +114,42 @@ impl Report {
             skipped: files.map(|f| f.skipped.clone()).unwrap_or_default(),
             overrides,
             min_severity: settings.min_severity.unwrap_or(Severity::Info),
-            warnings: settings.warnings.clone(),
+            warnings,
             evaluation_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            suppressed,
+            baseline: comparison,
+            only_new: settings.only_new,
         }
+    }
+
+    /// The findings text and markdown list: those shown, and with `--only-new` only the
+    /// new ones.
+    pub fn listed_findings(&self) -> Vec<&Finding> {
+        self.findings()
+            .into_iter()
+            .filter(|f| !self.only_new || f.baseline == Some(BaselineState::New))
+            .collect()
+    }
+
+    /// Suppressed findings, most severe first.
+    pub fn suppressed_findings(&self) -> Vec<&Finding> {
+        let mut all: Vec<&Finding> = self.suppressed.iter().collect();
+        all.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then_with(|| a.check_id.cmp(&b.check_id))
+                .then_with(|| a.resource.cmp(&b.resource))
+        });
+        all
+    }
+
+    /// Whether any new finding (by the baseline) is at or above `threshold`. Without a
+    /// baseline every finding is new.
+    pub fn has_new_findings_at(&self, threshold: Severity) -> bool {
+        self.all_findings()
+            .iter()
+            .filter(|f| f.baseline != Some(BaselineState::Unchanged))
+            .any(|f| f.severity >= threshold)
     }
 
     /// Every finding, graded or not, most severe first.
@@ -128,4 +195,22 @@ impl Report {
     pub fn with_status(&self, status: Status) -> impl Iterator<Item = &Outcome> {
         self.outcomes.iter().filter(move |o| o.status == status)
     }
+}
+
+/// Compares with the baseline, warning when the baseline left out low findings (they would
+/// all look new).
+fn baseline_comparison(
+    baseline: &Baseline,
+    outcomes: &mut [Outcome],
+    suppressed: &mut [Finding],
+    warnings: &mut Vec<String>,
+) -> Comparison {
+    if baseline.min_severity > Severity::Info {
+        warnings.push(format!(
+            "the baseline `{}` lists only findings at or above {}, so lower ones all count as \
+             new; write baselines without --min-severity",
+            baseline.file, baseline.min_severity
+        ));
+    }
+    baseline::classify(baseline, outcomes, suppressed)
 }

@@ -105,11 +105,21 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
         })?;
     }
 
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::load)
+        .transpose()
+        .map_err(UsageError)?;
     let settings = EvaluationSettings {
         severity_overrides: config.severity.clone(),
         min_severity: args.min_severity.or(Some(config.min_severity)),
         warnings: config.warnings.clone(),
         required_labels: Some(config.required_labels.clone()),
+        suppressions: config.suppressions.clone(),
+        no_suppressions: args.no_suppressions,
+        baseline,
+        only_new: args.only_new,
     };
     let report = Report::evaluate(&evidence, &settings);
     write_outputs(&report, args)?;
@@ -132,7 +142,11 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
     let fail_on = args.fail_on.or(config.fail_on);
     Ok(if unreachable {
         Exit::SourceUnreachable
-    } else if fail_on.is_some_and(|t| report.has_findings_at(t)) {
+    } else if fail_on.is_some_and(|t| report.has_findings_at(t))
+        || args
+            .fail_on_new
+            .is_some_and(|t| report.has_new_findings_at(t))
+    {
         Exit::Findings
     } else {
         Exit::Clean

@@ -9,7 +9,7 @@ use rampart::output::catalogue::reference_doc;
 fn assert_current(path: &str, generated: &str) {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
     if std::env::var_os("RAMPART_BLESS").is_some() {
-        std::fs::write(&path, generated).unwrap();
+        std::fs::write(&path, generated).expect("the generated file can be written");
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();

@@ -189,5 +189,7 @@ fn stamp(check: &Check, severity: Severity, draft: Draft) -> Finding {
         location: draft.location,
         message: crate::sanitize::clean(&draft.message),
         evidence: draft.evidence.map(|e| crate::sanitize::clean(&e)),
+        suppression: None,
+        baseline: None,
     }
 }

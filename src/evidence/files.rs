@@ -37,6 +37,23 @@ pub struct FilesEvidence {
     /// How many text files the secret detector read.
     #[serde(default)]
     pub secrets_scanned: usize,
+    /// `# rampart:ignore` comments in Dockerfiles and YAML files, with their reasons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inline_ignores: Vec<InlineIgnore>,
+}
+
+/// A `# rampart:ignore CHECK-ID reason` comment found in a file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InlineIgnore {
+    pub path: String,
+    /// The 1-based line of the comment.
+    pub line: u32,
+    /// The line it applies to: its own, or the next line of code below it.
+    pub target: u32,
+    /// Check ids, upper case.
+    pub checks: Vec<String>,
+    /// Why the risk is accepted; empty when none was written (then it is refused).
+    pub reason: String,
 }
 
 /// One secret found in a file, described without its value.

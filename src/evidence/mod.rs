@@ -21,8 +21,8 @@ use crate::model::SourceKind;
 
 pub use docker::DockerEvidence;
 pub use files::{
-    DockerInstruction, DockerStage, Dockerfile, FileRole, FilesEvidence, Manifest, SecretHit,
-    SkippedFile, TextFile, YamlDocument,
+    DockerInstruction, DockerStage, Dockerfile, FileRole, FilesEvidence, InlineIgnore, Manifest,
+    SecretHit, SkippedFile, TextFile, YamlDocument,
 };
 pub use github::GithubEvidence;
 pub use kube::KubeEvidence;

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use color_eyre::eyre::{Context as _, Result};
 use time::format_description::well_known::Rfc3339;
 
+use crate::baseline::{Comparison, Entry};
 use crate::checks::{Outcome, Status};
 use crate::evidence::{SourceRecord, SourceStatus};
 use crate::model::{self, Area, Severity, SourceKind};
@@ -59,6 +60,87 @@ pub mod v1 {
         pub skipped: Vec<SkippedFile>,
         /// Warnings about configuration and input.
         pub warnings: Vec<String>,
+        /// Findings a suppression covers, most severe first: they cost no points and are
+        /// not in `findings`, `areas[].counts` or `checks[].failed`. Added within v1.
+        #[serde(default)]
+        pub suppressed: Vec<Finding>,
+        /// The comparison with `--baseline`, or null without one. Added within v1.
+        #[serde(default)]
+        pub baseline: Option<BaselineReport>,
+    }
+
+    /// Why a finding is suppressed, or was until its suppression expired.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct Suppression {
+        /// Where it was written: `config` (a `[[suppress]]` table), `annotation`
+        /// (`rampart/ignore` on a Kubernetes object) or `comment` (`# rampart:ignore`).
+        pub kind: SuppressionKind,
+        /// Why the risk is accepted.
+        pub reason: String,
+        /// The last day it holds, `YYYY-MM-DD`, or null for no expiry.
+        pub expires: Option<String>,
+        /// True when the date is past: the finding counts again and is in `findings`.
+        pub expired: bool,
+        /// The file and table or line that holds it.
+        pub origin: String,
+    }
+
+    /// Where a suppression was written.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "lowercase")]
+    pub enum SuppressionKind {
+        /// A `[[suppress]]` table in configuration.
+        Config,
+        /// A `rampart/ignore` annotation.
+        Annotation,
+        /// A `# rampart:ignore` comment.
+        Comment,
+    }
+
+    /// A finding's state relative to the baseline.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+    #[serde(rename_all = "lowercase")]
+    pub enum BaselineState {
+        /// Not in the baseline.
+        New,
+        /// In the baseline with the same fingerprint.
+        Unchanged,
+    }
+
+    /// How this run compares with the baseline report.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct BaselineReport {
+        /// The baseline file as given to `--baseline`.
+        pub file: String,
+        /// Current findings (counted and suppressed) not in the baseline.
+        pub new: u64,
+        /// Current findings also in the baseline.
+        pub unchanged: u64,
+        /// Baseline findings gone from this run, whose check was assessed.
+        pub fixed: Vec<BaselineEntry>,
+        /// Baseline findings gone from this run whose check was not assessed: not fixed,
+        /// just not seen.
+        pub unknown: Vec<BaselineEntry>,
+    }
+
+    /// A finding of the baseline.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct BaselineEntry {
+        /// Its fingerprint.
+        pub fingerprint: String,
+        /// Its check.
+        pub check_id: String,
+        /// The check's title, as the baseline wrote it.
+        pub title: String,
+        /// Its severity in the baseline.
+        pub severity: Severity,
+        /// The resource identity.
+        pub resource: String,
+        /// `path:line` in the baseline, or null.
+        pub location: Option<String>,
     }
 
     /// The program that wrote the report.
@@ -281,6 +363,12 @@ pub mod v1 {
         pub message: String,
         /// A short excerpt of what was observed, redacted of secret values.
         pub evidence: Option<String>,
+        /// The suppression covering it (or that expired), or null. Added within v1.
+        #[serde(default)]
+        pub suppression: Option<Suppression>,
+        /// New or unchanged since `--baseline`, or null without one. Added within v1.
+        #[serde(default)]
+        pub baseline: Option<BaselineState>,
     }
 
     /// What a finding is about.
@@ -379,6 +467,48 @@ pub fn to_v1(report: &Report) -> v1::JsonReport {
             .collect(),
         skipped,
         warnings: report.warnings.clone(),
+        suppressed: report
+            .suppressed_findings()
+            .into_iter()
+            .map(|f| finding(report, f))
+            .collect(),
+        baseline: report.baseline.as_ref().map(baseline),
+    }
+}
+
+fn baseline(comparison: &Comparison) -> v1::BaselineReport {
+    let entries = |list: &[Entry]| {
+        list.iter()
+            .map(|e| v1::BaselineEntry {
+                fingerprint: e.fingerprint.clone(),
+                check_id: e.check_id.clone(),
+                title: e.title.clone(),
+                severity: severity(e.severity),
+                resource: e.resource.clone(),
+                location: e.location.clone(),
+            })
+            .collect()
+    };
+    v1::BaselineReport {
+        file: comparison.file.clone(),
+        new: comparison.new as u64,
+        unchanged: comparison.unchanged as u64,
+        fixed: entries(&comparison.fixed),
+        unknown: entries(&comparison.unknown),
+    }
+}
+
+fn suppression(note: &model::SuppressionNote) -> v1::Suppression {
+    v1::Suppression {
+        kind: match note.kind {
+            model::SuppressionKind::Config => v1::SuppressionKind::Config,
+            model::SuppressionKind::Annotation => v1::SuppressionKind::Annotation,
+            model::SuppressionKind::Comment => v1::SuppressionKind::Comment,
+        },
+        reason: note.reason.clone(),
+        expires: note.expires.clone(),
+        expired: note.expired,
+        origin: note.origin.clone(),
     }
 }
 
@@ -498,6 +628,11 @@ fn finding(report: &Report, finding: &model::Finding) -> v1::Finding {
         }),
         message: finding.message.clone(),
         evidence: finding.evidence.clone(),
+        suppression: finding.suppression.as_ref().map(suppression),
+        baseline: finding.baseline.map(|b| match b {
+            model::BaselineState::New => v1::BaselineState::New,
+            model::BaselineState::Unchanged => v1::BaselineState::Unchanged,
+        }),
     }
 }
 

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 
 use crate::checks::{Outcome, Status};
 use crate::evidence::{SourceRecord, SourceStatus};
-use crate::model::{Area, Finding, Severity};
+use crate::model::{Area, BaselineState, Finding, Severity};
 use crate::report::Report;
 use crate::sanitize::{clean, one_line};
 use crate::score::{AreaScore, Mark};
@@ -26,6 +26,8 @@ pub fn render(report: &Report) -> String {
     for score in &report.scores.areas {
         area(&mut out, report, score);
     }
+    baseline(&mut out, report);
+    suppressed(&mut out, report);
     skipped(&mut out, report);
     warnings(&mut out, report);
 
@@ -190,12 +192,14 @@ fn costs(out: &mut String, score: &AreaScore) {
 
 fn area_findings(out: &mut String, report: &Report, area: Area) {
     let findings: Vec<&Finding> = report
-        .findings()
+        .listed_findings()
         .into_iter()
         .filter(|f| f.area == area)
         .collect();
-    let hidden = count_all(report, area) - findings.len();
-    if findings.is_empty() && hidden == 0 {
+    let shown = report.findings().iter().filter(|f| f.area == area).count();
+    let unchanged = shown - findings.len();
+    let hidden = count_all(report, area) - shown;
+    if findings.is_empty() && hidden == 0 && unchanged == 0 {
         return;
     }
 
@@ -213,6 +217,12 @@ fn area_findings(out: &mut String, report: &Report, area: Area) {
             out,
             "{hidden} more below {} are not listed (`--min-severity`).\n",
             report.min_severity
+        );
+    }
+    if unchanged > 0 {
+        let _ = writeln!(
+            out,
+            "{unchanged} unchanged since the baseline are not listed (`--only-new`).\n"
         );
     }
 }
@@ -235,10 +245,105 @@ fn finding_row(out: &mut String, finding: &Finding) {
         "| {} | {} | {} | {} | {} |",
         finding.severity,
         finding.check_id,
-        cell(&finding.message),
+        cell(&format!(
+            "{}{}{}",
+            new_mark(finding),
+            finding.message,
+            note(finding)
+        )),
         cell(&finding.resource.display),
         location.replace('|', "\\|")
     );
+}
+
+fn new_mark(finding: &Finding) -> &'static str {
+    match finding.baseline {
+        Some(BaselineState::New) => "**new** ",
+        _ => "",
+    }
+}
+
+fn note(finding: &Finding) -> String {
+    finding
+        .suppression
+        .as_ref()
+        .map(super::text::suppression_text)
+        .unwrap_or_default()
+}
+
+fn baseline(out: &mut String, report: &Report) {
+    let Some(comparison) = &report.baseline else {
+        return;
+    };
+    let _ = writeln!(
+        out,
+        "## Since the baseline
+"
+    );
+    let _ = writeln!(
+        out,
+        "Compared with {}: {} new, {} unchanged, {} fixed, {} unknown (their check was not \
+         assessed this time).\n",
+        code_span(&one_line(&comparison.file)),
+        comparison.new,
+        comparison.unchanged,
+        comparison.fixed.len(),
+        comparison.unknown.len()
+    );
+    for (label, entries) in [
+        ("Fixed", &comparison.fixed),
+        ("Unknown", &comparison.unknown),
+    ] {
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "### {label}\n");
+        let _ = writeln!(out, "| Severity | Check | Resource |");
+        let _ = writeln!(out, "|---|---|---|");
+        for entry in entries {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} |",
+                entry.severity,
+                cell(&entry.check_id),
+                cell(&entry.resource)
+            );
+        }
+        let _ = writeln!(out);
+    }
+}
+
+fn suppressed(out: &mut String, report: &Report) {
+    let findings = report.suppressed_findings();
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "## Suppressed\n");
+    let _ = writeln!(
+        out,
+        "Accepted on purpose; they cost no points. `--no-suppressions` counts them.\n"
+    );
+    let _ = writeln!(
+        out,
+        "| Severity | Check | Resource | Reason | Expires | Where |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|");
+    for finding in findings {
+        let Some(note) = &finding.suppression else {
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} |",
+            finding.severity,
+            finding.check_id,
+            cell(&finding.resource.display),
+            cell(&note.reason),
+            note.expires.as_deref().unwrap_or("never"),
+            cell(&note.origin)
+        );
+    }
+    let _ = writeln!(out);
 }
 
 /// Checks of a graded or partly graded area that could not be assessed, so a reader knows

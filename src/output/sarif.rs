@@ -11,7 +11,7 @@ use color_eyre::eyre::{Context as _, Result};
 use serde_json::{Value, json};
 
 use crate::checks::Outcome;
-use crate::model::{Finding, Location, Severity};
+use crate::model::{BaselineState, Finding, Location, Severity, SuppressionKind, SuppressionNote};
 use crate::report::Report;
 
 /// The JSON Schema of SARIF 2.1.0, named in the `$schema` of the log.
@@ -34,9 +34,12 @@ pub fn render(report: &Report) -> Result<String> {
 /// The SARIF log as a JSON value.
 pub fn log(report: &Report) -> Value {
     let rules: Vec<Value> = report.outcomes.iter().map(rule).collect();
+    // Suppressed findings are results too, with a `suppressions` entry, so code scanning
+    // shows them as dismissed rather than losing them.
     let results: Vec<Value> = report
         .findings()
         .into_iter()
+        .chain(report.suppressed_findings())
         .filter_map(|f| result(report, f))
         .collect();
 
@@ -101,14 +104,47 @@ fn result(report: &Report, finding: &Finding) -> Option<Value> {
         .iter()
         .position(|o| o.check.id == finding.check_id)?;
 
-    Some(json!({
+    let mut result = json!({
         "ruleId": finding.check_id,
         "ruleIndex": index,
         "level": level(finding.severity),
         "message": { "text": message(finding) },
         "locations": [physical_location(location)],
         "partialFingerprints": { FINGERPRINT_KEY: finding.fingerprint },
-    }))
+    });
+    if let Some(note) = &finding.suppression {
+        if note.expired {
+            result["properties"] = json!({ "suppressionExpired": note.expires });
+        } else {
+            result["suppressions"] = json!([suppression(note)]);
+        }
+    }
+    if let Some(state) = finding.baseline {
+        result["baselineState"] = json!(match state {
+            BaselineState::New => "new",
+            BaselineState::Unchanged => "unchanged",
+        });
+    }
+    Some(result)
+}
+
+/// A SARIF suppression: `inSource` for annotations and comments in the scanned files,
+/// `external` for configuration.
+fn suppression(note: &SuppressionNote) -> Value {
+    let kind = match note.kind {
+        SuppressionKind::Config => "external",
+        SuppressionKind::Annotation | SuppressionKind::Comment => "inSource",
+    };
+    let mut value = json!({
+        "kind": kind,
+        "status": "accepted",
+        "justification": note.reason,
+        "location": { "message": { "text": note.origin } },
+    });
+    if let Some(expires) = &note.expires {
+        value["properties"] = json!({ "expires": expires });
+    }
+    value
 }
 
 /// The message with the resource, since one file can hold several objects.

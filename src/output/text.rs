@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Area, Finding, Severity};
+use crate::model::{Area, BaselineState, Finding, Severity, SuppressionNote};
 use crate::report::Report;
 use crate::sanitize::one_line;
 use crate::score::{AreaScore, Mark};
@@ -16,6 +16,8 @@ pub fn render(report: &Report) -> String {
     header(&mut out, report);
     areas(&mut out, report);
     worst(&mut out, report);
+    baseline(&mut out, report);
+    suppressed(&mut out, report);
     skipped(&mut out, report);
     for warning in &report.warnings {
         let _ = writeln!(out, "warning: {}", one_line(warning));
@@ -87,12 +89,18 @@ fn areas(out: &mut String, report: &Report) {
 }
 
 fn worst(out: &mut String, report: &Report) {
-    let findings = report.findings();
+    let findings = report.listed_findings();
+    let new = if report.only_new { "new " } else { "" };
     if findings.is_empty() {
-        let _ = writeln!(out, "No findings at or above {}.", report.min_severity);
+        let _ = writeln!(out, "No {new}findings at or above {}.", report.min_severity);
         return;
     }
-    let _ = writeln!(out, "Findings ({}), most severe first:", findings.len());
+    let heading = if report.only_new {
+        "New findings"
+    } else {
+        "Findings"
+    };
+    let _ = writeln!(out, "{heading} ({}), most severe first:", findings.len());
     for finding in findings.iter().take(WORST) {
         let _ = writeln!(out, "  {}", finding_line(finding));
     }
@@ -105,19 +113,82 @@ fn worst(out: &mut String, report: &Report) {
     }
 }
 
+fn baseline(out: &mut String, report: &Report) {
+    let Some(comparison) = &report.baseline else {
+        return;
+    };
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Since {}: {} new, {} unchanged, {} fixed, {} unknown (check not assessed)",
+        one_line(&comparison.file),
+        comparison.new,
+        comparison.unchanged,
+        comparison.fixed.len(),
+        comparison.unknown.len()
+    );
+    for entry in comparison.fixed.iter().take(WORST) {
+        let _ = writeln!(
+            out,
+            "  fixed    {}  {}",
+            entry.check_id,
+            one_line(&entry.resource)
+        );
+    }
+}
+
+fn suppressed(out: &mut String, report: &Report) {
+    let findings = report.suppressed_findings();
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "Suppressed ({}), not graded; `--no-suppressions` counts them:",
+        findings.len()
+    );
+    for finding in findings.iter().take(WORST) {
+        let _ = writeln!(out, "  {}", finding_line(finding));
+    }
+    if findings.len() > WORST {
+        let _ = writeln!(out, "  … {} more", findings.len() - WORST);
+    }
+}
+
 fn finding_line(finding: &Finding) -> String {
     let location = finding
         .location
         .as_ref()
         .map(|l| format!("  {}:{}", one_line(&l.path), l.line))
         .unwrap_or_default();
-    format!(
+    let mut line = format!(
         "{:<8} {}  {}  {}{location}",
         finding.severity.key().to_uppercase(),
         finding.check_id,
         one_line(&finding.message),
         one_line(&finding.resource.display),
-    )
+    );
+    if finding.baseline == Some(BaselineState::New) {
+        line.insert_str(0, "NEW ");
+    }
+    if let Some(note) = &finding.suppression {
+        line.push_str(&suppression_text(note));
+    }
+    line
+}
+
+/// `  [suppressed: reason]`, or a note that the suppression expired.
+pub fn suppression_text(note: &SuppressionNote) -> String {
+    if note.expired {
+        format!(
+            "  [suppression expired {}: {}]",
+            note.expires.as_deref().unwrap_or(""),
+            one_line(&note.reason)
+        )
+    } else {
+        format!("  [suppressed: {}]", one_line(&note.reason))
+    }
 }
 
 fn skipped(out: &mut String, report: &Report) {

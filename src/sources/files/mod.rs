@@ -338,6 +338,13 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
     let Some(kind) = kind else {
         return;
     };
+    if matches!(
+        kind,
+        FileKind::Dockerfile | FileKind::Workflow | FileKind::Dependabot | FileKind::Yaml
+    ) {
+        let ignores = crate::suppress::scan_comments(&rel, &text);
+        evidence.inline_ignores.extend(ignores);
+    }
     let result = match kind {
         FileKind::Dockerfile => {
             dockerfile::parse(&rel, &text).map(|d| evidence.dockerfiles.push(d))
@@ -513,6 +520,9 @@ fn is_object(value: &Value) -> bool {
 fn sort(evidence: &mut FilesEvidence) {
     evidence.dockerfiles.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.workflows.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence
+        .inline_ignores
+        .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     evidence.text_files.sort_by(|a, b| a.path.cmp(&b.path));
     evidence.manifests.sort_by(|a, b| {
         (&a.doc.path, a.doc.document, a.list_item).cmp(&(&b.doc.path, b.doc.document, b.list_item))

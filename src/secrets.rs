@@ -458,6 +458,11 @@ pub enum Syntax {
 /// overlap a known hit. Ranges are byte offsets into `text`.
 pub fn detect(text: &str, syntax: Syntax) -> Vec<Detection> {
     let mut found = detect_known(text);
+    // Assignments matter only to name a known hit or to find a generic one under a
+    // secret-looking name.
+    if found.is_empty() && !NAME_HINT.is_match(text) {
+        return found;
+    }
     let mut assignments = assignments(text);
     if syntax == Syntax::Code {
         assignments
@@ -486,9 +491,31 @@ pub fn detect(text: &str, syntax: Syntax) -> Vec<Detection> {
     found
 }
 
+/// Every known format in one automaton: a single pass over a text says which formats can
+/// match at all, so the text is searched again only for those (usually none).
+static KNOWN_SET: LazyLock<regex::RegexSet> = LazyLock::new(|| {
+    // The same literals as KNOWN_FORMATS, which already compiled one by one.
+    #[allow(clippy::unwrap_used)]
+    regex::RegexSet::new(KNOWN_FORMATS.iter().map(|f| f.pattern.as_str())).unwrap()
+});
+
+/// A word every secret-looking name contains (see `SECRET_NAME`). Text without one holds
+/// no assignment worth a second look, which spares the assignment search on most strings.
+static NAME_HINT: LazyLock<Regex> = LazyLock::new(|| {
+    #[allow(clippy::unwrap_used)]
+    Regex::new(r"(?i)(pass|secret|token|key|credential)").unwrap()
+});
+
 fn detect_known(text: &str) -> Vec<Detection> {
     let mut found: Vec<Detection> = Vec::new();
-    for format in KNOWN_FORMATS.iter() {
+    let candidates = KNOWN_SET.matches(text);
+    if !candidates.matched_any() {
+        return found;
+    }
+    for (index, format) in KNOWN_FORMATS.iter().enumerate() {
+        if !candidates.matched(index) {
+            continue;
+        }
         for captures in format.pattern.captures_iter(text) {
             let Some(m) = captures.name("secret").or_else(|| captures.get(0)) else {
                 continue;
@@ -645,7 +672,15 @@ fn detect_known_sorted(text: &str) -> Vec<Detection> {
 /// precision. Used for embedded configuration files and free text.
 pub fn redact_text(text: &str) -> String {
     let mut found = detect_known(text);
-    for (name, range) in assignments(text) {
+    let named = if NAME_HINT.is_match(text) {
+        assignments(text)
+    } else {
+        Vec::new()
+    };
+    if found.is_empty() && named.is_empty() {
+        return text.to_string();
+    }
+    for (name, range) in named {
         let overlapping = found.iter().any(|d| overlaps(&d.range, &range));
         if !overlapping && is_secret_name(&name) && !is_placeholder(&text[range.clone()]) {
             found.push(Detection {

@@ -56,6 +56,38 @@ pub struct InlineIgnore {
     pub reason: String,
 }
 
+impl FilesEvidence {
+    /// Adds what another walker found (a parallel worker's share of the tree). Every list
+    /// field must appear here, or a parallel walk silently loses it.
+    pub fn absorb(&mut self, other: FilesEvidence) {
+        let FilesEvidence {
+            root: _,
+            files_seen,
+            dockerfiles,
+            manifests,
+            workflows,
+            dependabot,
+            renovate,
+            text_files,
+            skipped,
+            secrets,
+            secrets_scanned,
+            inline_ignores,
+        } = other;
+        self.files_seen += files_seen;
+        self.dockerfiles.extend(dockerfiles);
+        self.manifests.extend(manifests);
+        self.workflows.extend(workflows);
+        self.dependabot.extend(dependabot);
+        self.renovate.extend(renovate);
+        self.text_files.extend(text_files);
+        self.skipped.extend(skipped);
+        self.secrets.extend(secrets);
+        self.secrets_scanned += secrets_scanned;
+        self.inline_ignores.extend(inline_ignores);
+    }
+}
+
 /// One secret found in a file, described without its value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SecretHit {

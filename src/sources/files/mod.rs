@@ -79,12 +79,14 @@ pub fn collect(
     };
     let (base, walk_root) = roots(&canonical_root, &display_root)?;
 
+    let mut entries = Vec::new();
     for entry in walker(&walk_root) {
         match entry {
-            Ok(entry) => visit_entry(&base, &entry, options, &mut evidence),
+            Ok(entry) => entries.push(entry),
             Err(error) => evidence.skipped.push(walk_error(&base, &error)),
         }
     }
+    visit_in_parallel(&base, &entries, options, &mut evidence);
 
     // Whether a hit is committed decides SEC-001; only this source may run git.
     let tracked = secret_scan::git_tracked(&base);
@@ -164,6 +166,44 @@ fn relative(base: &Path, path: &Path) -> String {
         return ".".to_string();
     }
     crate::sanitize::one_line(&rel.to_string_lossy().replace('\\', "/"))
+}
+
+/// Reads and parses the walked files on every core. Each worker fills its own evidence,
+/// merged afterwards; `sort` then makes the order independent of the split.
+fn visit_in_parallel(
+    base: &Path,
+    entries: &[ignore::DirEntry],
+    options: &FilesOptions,
+    evidence: &mut FilesEvidence,
+) {
+    let workers = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    // Small trees are not worth a thread.
+    if workers < 2 || entries.len() < 64 {
+        for entry in entries {
+            visit_entry(base, entry, options, evidence);
+        }
+        return;
+    }
+    let chunk = entries.len().div_ceil(workers);
+    let parts: Vec<FilesEvidence> = std::thread::scope(|scope| {
+        let handles: Vec<_> = entries
+            .chunks(chunk)
+            .map(|slice| {
+                scope.spawn(move || {
+                    let mut part = FilesEvidence::default();
+                    for entry in slice {
+                        visit_entry(base, entry, options, &mut part);
+                    }
+                    part
+                })
+            })
+            .collect();
+        // A worker that panicked has lost its files; the others' evidence still counts.
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    for part in parts {
+        evidence.absorb(part);
+    }
 }
 
 /// Dispatches one walked entry by its own type, without following links.
@@ -519,6 +559,8 @@ fn is_object(value: &Value) -> bool {
 
 fn sort(evidence: &mut FilesEvidence) {
     evidence.dockerfiles.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence.dependabot.sort_by(|a, b| a.path.cmp(&b.path));
+    evidence.renovate.sort();
     evidence.workflows.sort_by(|a, b| a.path.cmp(&b.path));
     evidence
         .inline_ignores

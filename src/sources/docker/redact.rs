@@ -5,6 +5,9 @@
 //! credential formats are replaced wherever they appear. Image history commands are
 //! shell lines with `ARG`/`ENV` assignments in them.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use serde_json::Value;
 
 use crate::evidence::DockerImage;
@@ -29,7 +32,7 @@ pub fn image(image: &mut DockerImage) {
         if let Some(Value::Array(parts)) = image.inspect.pointer_mut(pointer) {
             for part in parts.iter_mut() {
                 if let Value::String(s) = part {
-                    *s = redact_assignments(s);
+                    *s = command(s);
                 }
             }
         }
@@ -37,10 +40,36 @@ pub fn image(image: &mut DockerImage) {
     crate::secrets::redact_value(&mut image.inspect);
     for layer in &mut image.history {
         if let Some(Value::String(command)) = layer.get_mut("CreatedBy") {
-            *command = redact_assignments(command);
+            *command = self::command(command);
         }
         crate::secrets::redact_value(layer);
     }
+}
+
+/// A history or `CMD` line with every `NAME=value` word to a secret-looking name redacted.
+///
+/// Each word is judged on its own first, because a line like `ENV API_TOKEN=… MODE=prod`
+/// would otherwise be read as the assignment `ENV API_TOKEN=…` to a harmless name.
+pub fn command(line: &str) -> String {
+    static WORD: LazyLock<Regex> = LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)]
+        Regex::new(r#"[A-Za-z_][A-Za-z0-9_.-]*=("[^"]*"|'[^']*'|\S+)"#).unwrap()
+    });
+    let words = WORD.replace_all(line, |c: &regex::Captures<'_>| {
+        let word = &c[0];
+        match word.split_once('=') {
+            Some((name, value)) => {
+                let bare = value.trim_matches(['"', '\'']);
+                if is_secret_name(name) && !is_placeholder(bare) {
+                    format!("{name}={}", crate::secrets::redaction("generic-secret", bare))
+                } else {
+                    word.to_string()
+                }
+            }
+            None => word.to_string(),
+        }
+    });
+    redact_assignments(&words)
 }
 
 /// Redacts every `NAME=value` entry of an environment list.
@@ -78,5 +107,16 @@ mod tests {
         assert!(!out.contains(&value));
         assert!(out.starts_with("DB_PASSWORD=[redacted generic-secret"));
         assert_eq!(env_entry("MODE=prod"), "MODE=prod");
+    }
+
+    #[test]
+    fn history_lines_lose_values_after_other_words() {
+        let value = format!("tk-{}", "7".repeat(14));
+        let line = format!("/bin/sh -c #(nop)  ENV API_TOKEN={value} MODE=prod");
+        let out = command(&line);
+        assert!(!out.contains(&value), "{out}");
+        assert!(out.contains("MODE=prod"));
+        let out = command(&format!("|1 BUILD_TOKEN=\"{value}\" /bin/busybox true"));
+        assert!(!out.contains(&value), "{out}");
     }
 }

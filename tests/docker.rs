@@ -71,9 +71,7 @@ impl Scope {
         let dir = self.build_dir.path().join(name);
         std::fs::create_dir_all(&dir).expect("context dir");
         std::fs::copy(busybox(), dir.join("busybox")).expect("copy busybox");
-        let dockerfile = format!(
-            "FROM scratch\nCOPY busybox /bin/busybox\n{instructions}\n"
-        );
+        let dockerfile = format!("FROM scratch\nCOPY busybox /bin/busybox\n{instructions}\n");
         std::fs::write(dir.join("Dockerfile"), dockerfile).expect("write Dockerfile");
         let mut args = vec!["build", "--network", "none", "-q", "-t", &tag];
         for arg in build_args {
@@ -208,7 +206,14 @@ fn risky_and_hardened_containers_are_judged_and_no_secret_leaks() {
     );
     let exposed = scope.create(
         "exposed",
-        &["-p", "8080:80", "-p", "127.0.0.1:80:81", "--device", "/dev/zero"],
+        &[
+            "-p",
+            "8080:80",
+            "-p",
+            "127.0.0.1:80:81",
+            "--device",
+            "/dev/zero",
+        ],
         &image,
     );
 
@@ -235,25 +240,38 @@ fn risky_and_hardened_containers_are_judged_and_no_secret_leaks() {
     );
     out.expect_no_panic().expect_code(0);
     let report: Value = serde_json::from_str(&out.stdout).expect("json report");
-    assert_eq!(report["sources"][0]["status"]["state"], "connected", "{}", out.stdout);
+    assert_eq!(
+        report["sources"][0]["status"]["state"], "connected",
+        "{}",
+        out.stdout
+    );
 
     let risky_fails = failing(&report, &risky);
     for id in [
         "CTR-010", "CTR-011", "CTR-012", "CTR-013", "CTR-014", "CTR-016", "CTR-017", "CTR-019",
         "CTR-022", "CTR-023", "NET-007",
     ] {
-        assert!(risky_fails.contains(id), "{risky} should fail {id}: {risky_fails:?}");
+        assert!(
+            risky_fails.contains(id),
+            "{risky} should fail {id}: {risky_fails:?}"
+        );
     }
     let hardened_fails = failing(&report, &hardened);
     for id in [
         "CTR-010", "CTR-011", "CTR-012", "CTR-013", "CTR-014", "CTR-016", "CTR-017", "CTR-019",
         "CTR-021", "CTR-022", "CTR-023", "NET-007", "NET-008",
     ] {
-        assert!(!hardened_fails.contains(id), "{hardened} should pass {id}: {hardened_fails:?}");
+        assert!(
+            !hardened_fails.contains(id),
+            "{hardened} should pass {id}: {hardened_fails:?}"
+        );
     }
     let exposed_fails = failing(&report, &exposed);
     for id in ["NET-008", "CTR-021", "CTR-012", "CTR-019"] {
-        assert!(exposed_fails.contains(id), "{exposed} should fail {id}: {exposed_fails:?}");
+        assert!(
+            exposed_fails.contains(id),
+            "{exposed} should fail {id}: {exposed_fails:?}"
+        );
     }
     // The image's `USER 10001` is what the exposed container runs as: not root.
     assert!(!exposed_fails.contains("CTR-011"), "{exposed_fails:?}");
@@ -278,10 +296,18 @@ fn risky_and_hardened_containers_are_judged_and_no_secret_leaks() {
     // No secret value anywhere: outputs, the bundle, the text summary.
     let text = sandbox.run(
         sandbox.path(),
-        &["--evidence", bundle.to_str().expect("utf-8"), "--format", "text"],
+        &[
+            "--evidence",
+            bundle.to_str().expect("utf-8"),
+            "--format",
+            "text",
+        ],
     );
     let saved = std::fs::read_to_string(&bundle).expect("bundle");
-    assert!(saved.contains("[redacted generic-secret"), "env values are redacted in place");
+    assert!(
+        saved.contains("[redacted generic-secret"),
+        "env values are redacted in place"
+    );
     for output in [
         out.all(),
         text.all(),
@@ -309,21 +335,35 @@ fn the_saved_bundle_keeps_engine_json_and_replays_to_the_same_findings() {
     let host = scope.host.clone();
     let live = sandbox.run(
         sandbox.path(),
-        &["--sources", "docker", "--docker-host", &host, "--json", "--save-evidence",
-          bundle.to_str().expect("utf-8")],
+        &[
+            "--sources",
+            "docker",
+            "--docker-host",
+            &host,
+            "--json",
+            "--save-evidence",
+            bundle.to_str().expect("utf-8"),
+        ],
     );
     live.expect_code(0);
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(&bundle).expect("bundle")).expect("json");
     let docker = &saved["docker"];
-    assert!(docker["api_version"].as_str().is_some_and(|v| v.starts_with("1.")));
+    assert!(
+        docker["api_version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("1."))
+    );
     let inspect = docker["containers"]
         .as_array()
         .expect("containers")
         .iter()
         .find(|c| c["Name"] == format!("/{name}"))
         .expect("the container's inspect data");
-    assert!(inspect["HostConfig"].is_object(), "Engine field names are kept");
+    assert!(
+        inspect["HostConfig"].is_object(),
+        "Engine field names are kept"
+    );
     assert!(docker["images"][0]["history"].is_array());
 
     let replay = sandbox.run(
@@ -334,7 +374,10 @@ fn the_saved_bundle_keeps_engine_json_and_replays_to_the_same_findings() {
     let a: Value = serde_json::from_str(&live.stdout).expect("live");
     let b: Value = serde_json::from_str(&replay.stdout).expect("replay");
     assert_eq!(failing(&a, &name), failing(&b, &name));
-    assert!(failing(&a, &name).contains("CTR-011"), "an image without USER runs as root");
+    assert!(
+        failing(&a, &name).contains("CTR-011"),
+        "an image without USER runs as root"
+    );
 }
 
 #[test]
@@ -342,9 +385,15 @@ fn a_missing_daemon_is_unavailable_and_exits_3_when_asked_for() {
     let sandbox = Sandbox::new();
     let socket = sandbox.path().join("absent.sock");
     let host = format!("unix://{}", socket.display());
-    let out = sandbox.run(sandbox.path(), &["--sources", "docker", "--docker-host", &host]);
+    let out = sandbox.run(
+        sandbox.path(),
+        &["--sources", "docker", "--docker-host", &host],
+    );
     out.expect_no_panic().expect_code(3);
-    assert!(out.all().contains(&format!("cannot reach the Docker daemon at {host}")));
+    assert!(
+        out.all()
+            .contains(&format!("cannot reach the Docker daemon at {host}"))
+    );
     assert!(out.all().contains("--docker-host"), "{}", out.all());
 }
 
@@ -371,7 +420,9 @@ fn docker_host_comes_from_the_environment_when_no_flag_is_given() {
     let socket = sandbox.path().join("env.sock");
     let host = format!("unix://{}", socket.display());
     let mut command = sandbox.command(sandbox.path());
-    command.env("DOCKER_HOST", &host).args(["--sources", "docker"]);
+    command
+        .env("DOCKER_HOST", &host)
+        .args(["--sources", "docker"]);
     let out = harness::run_command(command, sandbox.path());
     out.expect_code(3);
     assert!(out.all().contains(&host), "{}", out.all());

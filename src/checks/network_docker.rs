@@ -25,7 +25,12 @@ pub static NET_008: Check = Check {
         language: "shell",
         code: "docker run -p 127.0.0.1:8080:8080 image:1.2.3\n",
     },
-    references: &["CIS Docker 5.8", "CIS Docker 5.14", "Docker Bench 5.7", "Docker Bench 5.13"],
+    references: &[
+        "CIS Docker 5.8",
+        "CIS Docker 5.14",
+        "Docker Bench 5.7",
+        "Docker Bench 5.13",
+    ],
     sources: DOCKER,
     differs_from: "Containers on the host network are judged by NET-007 instead.",
     evaluate: published_ports,
@@ -56,12 +61,20 @@ fn port_bindings(inspect: &Value) -> Vec<(String, i64, String)> {
 
 fn published_ports(cx: &Context<'_>) -> Evaluation {
     judge_docker_containers(cx, |inspect| {
-        if inspect.pointer("/HostConfig/NetworkMode").and_then(Value::as_str) == Some("host") {
+        if inspect
+            .pointer("/HostConfig/NetworkMode")
+            .and_then(Value::as_str)
+            == Some("host")
+        {
             return None;
         }
         let mut problems = Vec::new();
         for (ip, port, target) in port_bindings(inspect) {
-            let shown = if port == 0 { "a random port".to_string() } else { port.to_string() };
+            let shown = if port == 0 {
+                "a random port".to_string()
+            } else {
+                port.to_string()
+            };
             if matches!(ip.as_str(), "" | "0.0.0.0" | "::") {
                 problems.push(format!("{target} on all interfaces at {shown}"));
             } else if (1..1024).contains(&port) {

@@ -409,7 +409,9 @@ pub fn from_docker(inspect: &Value, image_inspect: Option<&Value>) -> ContainerP
         host_uts: mode_is_host("/UTSMode"),
         host_user_namespace: mode_is_host("/UsernsMode"),
         host_network: mode_is_host("/NetworkMode"),
-        host_ports: docker_host_ports(host),
+        // Publishing ports is how Docker exposes any service, unlike a pod's hostPort; which
+        // interface and port it binds is judged by NET-008 from the inspect data instead.
+        host_ports: Vec::new(),
         host_mounts: docker_mounts(inspect),
         memory_limit: positive(host, "/Memory"),
         cpu_limit: positive(host, "/NanoCpus").or_else(|| positive(host, "/CpuQuota")),
@@ -437,7 +439,8 @@ pub fn from_docker(inspect: &Value, image_inspect: Option<&Value>) -> ContainerP
 pub fn docker_resource(inspect: &Value, name: &str) -> Resource {
     let id = str_at(inspect, "/Id").unwrap_or("");
     let short: String = id.chars().take(12).collect();
-    let image = str_at(inspect, "/Config/Image").unwrap_or("?");
+    let image = crate::sanitize::one_line(str_at(inspect, "/Config/Image").unwrap_or("?"));
+    let name = crate::sanitize::one_line(name);
     Resource {
         // Named by the container's name, not its id, so a finding keeps its identity when
         // the container is recreated from the same definition.
@@ -499,23 +502,6 @@ fn security_opt<'o>(options: &'o [String], key: &str) -> Option<&'o str> {
     })
 }
 
-fn docker_host_ports(host: &Value) -> Vec<i64> {
-    let mut ports: Vec<i64> = host
-        .get("PortBindings")
-        .and_then(Value::as_object)
-        .into_iter()
-        .flat_map(|m| m.values())
-        .filter_map(Value::as_array)
-        .flatten()
-        .filter_map(|b| str_at(b, "/HostPort"))
-        .filter_map(|p| p.trim().parse().ok())
-        .filter(|p| *p > 0)
-        .collect();
-    ports.sort_unstable();
-    ports.dedup();
-    ports
-}
-
 /// Bind mounts of host paths, from `Mounts`, or from `HostConfig.Binds` when the daemon
 /// has not filled `Mounts` in.
 fn docker_mounts(inspect: &Value) -> Vec<HostMount> {
@@ -543,7 +529,9 @@ fn docker_mounts(inspect: &Value) -> Vec<HostMount> {
             let mut parts = bind.split(':');
             let host_path = parts.next().unwrap_or("").to_string();
             let container_path = parts.next().map(str::to_string);
-            let read_only = parts.next().is_some_and(|o| o.split(',').any(|f| f == "ro"));
+            let read_only = parts
+                .next()
+                .is_some_and(|o| o.split(',').any(|f| f == "ro"));
             HostMount {
                 host_path,
                 container_path,

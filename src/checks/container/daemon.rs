@@ -43,9 +43,11 @@ pub const ENGINE_END_OF_LIFE: &[((u32, u32), (i32, Month, u8))] = &[
 
 /// The docker evidence with the daemon's `info`, or why a daemon check cannot judge.
 fn daemon_info<'e>(cx: &Context<'e>) -> Result<(&'e DockerEvidence, &'e Value), Evaluation> {
-    let docker = cx.evidence.docker.as_ref().ok_or_else(|| {
-        Evaluation::NotAssessed("the docker source was not read".to_string())
-    })?;
+    let docker = cx
+        .evidence
+        .docker
+        .as_ref()
+        .ok_or_else(|| Evaluation::NotAssessed("the docker source was not read".to_string()))?;
     if docker.info.is_null() {
         return Err(Evaluation::NotAssessed(
             "the Docker daemon's settings (`GET /info`) could not be read".to_string(),
@@ -158,7 +160,12 @@ pub static CTR_021: Check = Check {
         language: "shell",
         code: "docker run --mount type=bind,source=/srv/data,target=/data,readonly \\\n  --cap-drop ALL image:1.2.3   # no --device, no bind-propagation=shared\n",
     },
-    references: &["CIS Docker 5.18", "CIS Docker 5.20", "Docker Bench 5.17", "Docker Bench 5.19"],
+    references: &[
+        "CIS Docker 5.18",
+        "CIS Docker 5.20",
+        "Docker Bench 5.17",
+        "Docker Bench 5.19",
+    ],
     sources: DOCKER,
     differs_from: "Device cgroup rules (`--device-cgroup-rule`) count as devices passed in.",
     evaluate: devices_and_propagation,
@@ -450,7 +457,10 @@ pub static CTR_034: Check = Check {
 
 /// The `(major, minor)` of a version such as `20.10.24+dfsg1` or `v28.0.1`.
 pub fn release_line(version: &str) -> Option<(u32, u32)> {
-    let mut parts = version.trim().trim_start_matches('v').split(['.', '-', '+']);
+    let mut parts = version
+        .trim()
+        .trim_start_matches('v')
+        .split(['.', '-', '+']);
     let major = parts.next()?.parse().ok()?;
     let minor = parts.next()?.parse().ok()?;
     Some((major, minor))

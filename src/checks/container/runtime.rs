@@ -54,7 +54,11 @@ fn privileged_containers(cx: &Context<'_>) -> Evaluation {
         (c.privileged == Some(true)).then(|| {
             (
                 "runs privileged".to_string(),
-                field(c, "securityContext.privileged: true", "HostConfig.Privileged: true"),
+                field(
+                    c,
+                    "securityContext.privileged: true",
+                    "HostConfig.Privileged: true",
+                ),
             )
         })
     })
@@ -113,7 +117,11 @@ fn root_problem(c: &ContainerProfile) -> Option<(String, String)> {
         )),
         Setting::Unset => Some((
             "runs as root: neither the image nor the runtime names a user".into(),
-            field(c, "no user set", "Config.User empty in the container and its image"),
+            field(
+                c,
+                "no user set",
+                "Config.User empty in the container and its image",
+            ),
         )),
         Setting::Unknown => Some((
             "may run as root: neither `runAsNonRoot: true` nor a non-zero `runAsUser` is set"
@@ -172,7 +180,11 @@ fn escalation_allowed(cx: &Context<'_>) -> Evaluation {
             Some(false) => None,
             Some(true) => Some((
                 "allows privilege escalation".into(),
-                field(c, "allowPrivilegeEscalation: true", "no-new-privileges not set"),
+                field(
+                    c,
+                    "allowPrivilegeEscalation: true",
+                    "no-new-privileges not set",
+                ),
             )),
             None => Some((
                 "allows privilege escalation by default".into(),
@@ -309,11 +321,19 @@ fn writable_root_filesystem(cx: &Context<'_>) -> Evaluation {
         Some(true) => None,
         Some(false) => Some((
             "has a writable root filesystem".into(),
-            field(c, "readOnlyRootFilesystem: false", "HostConfig.ReadonlyRootfs: false"),
+            field(
+                c,
+                "readOnlyRootFilesystem: false",
+                "HostConfig.ReadonlyRootfs: false",
+            ),
         )),
         None => Some((
             "has a writable root filesystem by default".into(),
-            field(c, "readOnlyRootFilesystem not set", "HostConfig.ReadonlyRootfs: false"),
+            field(
+                c,
+                "readOnlyRootFilesystem not set",
+                "HostConfig.ReadonlyRootfs: false",
+            ),
         )),
     })
 }

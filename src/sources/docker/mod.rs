@@ -87,7 +87,10 @@ pub async fn collect(
         };
     }
     run.record.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-    tracing::info!(status = run.record.status.label(), "docker collection finished");
+    tracing::info!(
+        status = run.record.status.label(),
+        "docker collection finished"
+    );
     let usable = run.record.status.is_usable();
     (evidence.filter(|_| usable), run.record)
 }
@@ -232,10 +235,7 @@ impl Collection<'_> {
         self.step(format!("listed {} containers", ids.len()));
 
         let fetched = fetch_all(docker, ids, |docker, id| async move {
-            docker
-                .inspect_container(&id, None)
-                .await
-                .map(|c| wire(&c))
+            docker.inspect_container(&id, None).await.map(|c| wire(&c))
         })
         .await;
         let mut containers = Vec::new();
@@ -283,7 +283,10 @@ impl Collection<'_> {
                 Err(e) => self.deny(format!("image {}", short_id(&id)), &e),
             }
         }
-        self.step(format!("inspected {} images and their history", images.len()));
+        self.step(format!(
+            "inspected {} images and their history",
+            images.len()
+        ));
         images
     }
 

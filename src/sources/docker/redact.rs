@@ -61,7 +61,10 @@ pub fn command(line: &str) -> String {
             Some((name, value)) => {
                 let bare = value.trim_matches(['"', '\'']);
                 if is_secret_name(name) && !is_placeholder(bare) {
-                    format!("{name}={}", crate::secrets::redaction("generic-secret", bare))
+                    format!(
+                        "{name}={}",
+                        crate::secrets::redaction("generic-secret", bare)
+                    )
                 } else {
                     word.to_string()
                 }
@@ -90,7 +93,10 @@ pub fn env_entry(entry: &str) -> String {
         return redact_known(entry);
     };
     if is_secret_name(name) && !is_placeholder(value) && !value.starts_with("[redacted") {
-        format!("{name}={}", crate::secrets::redaction("generic-secret", value))
+        format!(
+            "{name}={}",
+            crate::secrets::redaction("generic-secret", value)
+        )
     } else {
         format!("{name}={}", redact_known(value))
     }

@@ -12,6 +12,9 @@ use crate::model::{Area, Resource, Severity, SourceKind};
 
 const DOCKER: &[SourceKind] = &[SourceKind::Docker];
 
+/// A Docker Engine release line, `(major, minor)`.
+pub type ReleaseLine = (u32, u32);
+
 /// When [`ENGINE_END_OF_LIFE`] was last brought up to date.
 pub const ENGINE_TABLE_DATE: &str = "2026-12-01";
 
@@ -20,7 +23,7 @@ pub const ENGINE_TABLE_DATE: &str = "2026-12-01";
 /// version fails only once it is surely unmaintained; a line newer than every entry is
 /// taken as maintained and one older than every entry as past its end. Add each new
 /// release line here, and nowhere else.
-pub const ENGINE_END_OF_LIFE: &[((u32, u32), (i32, Month, u8))] = &[
+pub const ENGINE_END_OF_LIFE: &[(ReleaseLine, (i32, Month, u8))] = &[
     ((20, 10), (2023, Month::December, 10)),
     ((23, 0), (2024, Month::June, 1)),
     ((24, 0), (2024, Month::July, 1)),

@@ -427,3 +427,67 @@ fn docker_host_comes_from_the_environment_when_no_flag_is_given() {
     out.expect_code(3);
     assert!(out.all().contains(&host), "{}", out.all());
 }
+
+#[test]
+fn a_daemon_that_vanishes_after_answering_once_is_reported_not_fatal() {
+    use std::io::{Read, Write};
+
+    let sandbox = Sandbox::new();
+    let socket = sandbox.path().join("vanishing.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind");
+    // Answers the version negotiation like dockerd 20.10, then goes away for good.
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let mut request = Vec::new();
+        let mut buffer = [0_u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buffer).expect("read");
+            if n == 0 {
+                break;
+            }
+            request.extend_from_slice(&buffer[..n]);
+        }
+        let body = r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12"}"#;
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Api-Version: 1.41\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(response.as_bytes()).expect("write");
+    });
+
+    let host = format!("unix://{}", socket.display());
+    let out = sandbox.run(
+        sandbox.path(),
+        &["--sources", "docker", "--docker-host", &host, "--json"],
+    );
+    server.join().expect("server thread");
+    out.expect_no_panic().expect_code(3);
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    let status = &report["sources"][0]["status"];
+    assert_eq!(status["state"], "unavailable", "{status}");
+    assert!(status["reason"].as_str().is_some_and(|r| r.contains("stopped answering")), "{status}");
+}
+
+#[test]
+fn collection_reports_progress_per_step() {
+    use rampart::sources::Progress;
+    use rampart::sources::docker::{DockerOptions, collect};
+
+    let host = daemon_host();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let options = DockerOptions { host: Some(host) };
+    let (evidence, record) = runtime.block_on(collect(&options, Some(&sender)));
+    assert!(evidence.is_some(), "{record:?}");
+    let mut steps = Vec::new();
+    while let Ok(Progress::Step { message, .. }) = receiver.try_recv() {
+        steps.push(message);
+    }
+    for expected in ["connected, API 1.", "listed ", "inspected ", "networks"] {
+        assert!(steps.iter().any(|s| s.contains(expected)), "{expected}: {steps:?}");
+    }
+}

@@ -466,7 +466,12 @@ fn a_daemon_that_vanishes_after_answering_once_is_reported_not_fatal() {
     let report: Value = serde_json::from_str(&out.stdout).expect("json report");
     let status = &report["sources"][0]["status"];
     assert_eq!(status["state"], "unavailable", "{status}");
-    assert!(status["reason"].as_str().is_some_and(|r| r.contains("stopped answering")), "{status}");
+    assert!(
+        status["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("stopped answering")),
+        "{status}"
+    );
 }
 
 #[test]
@@ -488,6 +493,9 @@ fn collection_reports_progress_per_step() {
         steps.push(message);
     }
     for expected in ["connected, API 1.", "listed ", "inspected ", "networks"] {
-        assert!(steps.iter().any(|s| s.contains(expected)), "{expected}: {steps:?}");
+        assert!(
+            steps.iter().any(|s| s.contains(expected)),
+            "{expected}: {steps:?}"
+        );
     }
 }

@@ -42,6 +42,8 @@ pub struct Environment {
     pub home: Option<PathBuf>,
     /// Whether standard output is a terminal.
     pub stdout_is_terminal: bool,
+    /// `DOCKER_HOST`: the Docker daemon to read when `--docker-host` is not given.
+    pub docker_host: Option<String>,
 }
 
 impl Environment {
@@ -52,6 +54,7 @@ impl Environment {
             xdg_config_home: std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from),
             home: std::env::var_os("HOME").map(PathBuf::from),
             stdout_is_terminal: std::io::stdout().is_terminal(),
+            docker_host: std::env::var("DOCKER_HOST").ok(),
         }
     }
 }
@@ -203,6 +206,9 @@ pub fn collect_request(
         sources: selected_sources(args, config, env),
         files: FilesOptions {
             max_file_size: config.max_file_size,
+        },
+        docker: sources::docker::DockerOptions {
+            host: args.docker_host.clone().or_else(|| env.docker_host.clone()),
         },
         ..CollectRequest::default()
     }

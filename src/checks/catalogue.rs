@@ -1,6 +1,8 @@
 //! The registry of every check, in a fixed order so output is stable.
 
-use crate::checks::{Check, build, compliance, container, identity, monitoring, network, secrets};
+use crate::checks::{
+    Check, build, compliance, container, identity, monitoring, network, network_docker, secrets,
+};
 
 /// Every check Rampart knows, ordered by area and id.
 pub static CATALOGUE: &[&Check] = &[
@@ -42,8 +44,15 @@ pub static CATALOGUE: &[&Check] = &[
     &container::CTR_018,
     &container::CTR_019,
     &container::CTR_020,
+    &container::CTR_021,
+    &container::CTR_022,
     &container::CTR_023,
     &container::CTR_024,
+    &container::CTR_030,
+    &container::CTR_031,
+    &container::CTR_032,
+    &container::CTR_033,
+    &container::CTR_034,
     // Network
     &network::NET_001,
     &network::NET_002,
@@ -52,6 +61,9 @@ pub static CATALOGUE: &[&Check] = &[
     &network::NET_005,
     &network::NET_006,
     &network::NET_007,
+    &network_docker::NET_008,
+    &network_docker::NET_009,
+    &network_docker::NET_010,
     &network::NET_012,
     // Secrets
     &secrets::SEC_001,
@@ -81,6 +93,7 @@ pub static CATALOGUE: &[&Check] = &[
     &monitoring::MON_004,
     &monitoring::MON_005,
     &monitoring::MON_006,
+    &container::MON_007,
     &monitoring::MON_008,
     &monitoring::MON_009,
     // Compliance and governance

@@ -21,6 +21,7 @@ impl<'e> Context<'e> {
     pub fn new(evidence: &'e Evidence) -> Self {
         let containers = manifests(evidence)
             .flat_map(profile::from_manifest)
+            .chain(profile::from_docker_evidence(evidence))
             .collect();
         Context {
             evidence,

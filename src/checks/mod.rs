@@ -12,6 +12,7 @@ pub mod context;
 pub mod identity;
 pub mod monitoring;
 pub mod network;
+pub mod network_docker;
 pub mod profile;
 pub mod secrets;
 

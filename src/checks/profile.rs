@@ -370,3 +370,216 @@ fn strings_at(value: &Value, pointer: &str) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// The profile of a Docker container from its inspect data and, when it was read, its
+/// image's inspect data.
+///
+/// Docker merges the image's configuration (user, environment, health check) into the
+/// container's `Config` when the container is created, so `Config` is what runs; the
+/// image is consulted only where the container's own field is empty.
+pub fn from_docker(inspect: &Value, image_inspect: Option<&Value>) -> ContainerProfile {
+    let host = inspect.get("HostConfig").unwrap_or(&Value::Null);
+    let config = inspect.get("Config").unwrap_or(&Value::Null);
+    let name = str_at(inspect, "/Name")
+        .unwrap_or("?")
+        .trim_start_matches('/')
+        .to_string();
+    let security_opts = strings_at(host, "/SecurityOpt");
+    let mode_is_host = |field: &str| str_at(host, field) == Some("host");
+    let (run_as_user, image_user) = docker_user(config, image_inspect);
+
+    ContainerProfile {
+        source: SourceKind::Docker,
+        resource: docker_resource(inspect, &name),
+        location: None,
+        role: ContainerRole::Main,
+        image: str_at(config, "/Image").map(str::to_string),
+        privileged: Some(bool_at(host, "/Privileged")),
+        allow_privilege_escalation: no_new_privileges(&security_opts).then_some(false),
+        run_as_user,
+        run_as_non_root: None,
+        image_user,
+        read_only_root_fs: Some(bool_at(host, "/ReadonlyRootfs")),
+        caps_add: strings_at(host, "/CapAdd"),
+        caps_drop: strings_at(host, "/CapDrop"),
+        seccomp: Some(docker_seccomp(&security_opts)),
+        apparmor: docker_apparmor(inspect, &security_opts),
+        host_pid: mode_is_host("/PidMode"),
+        host_ipc: mode_is_host("/IpcMode"),
+        host_uts: mode_is_host("/UTSMode"),
+        host_user_namespace: mode_is_host("/UsernsMode"),
+        host_network: mode_is_host("/NetworkMode"),
+        // Publishing ports is how Docker exposes any service, unlike a pod's hostPort; which
+        // interface and port it binds is judged by NET-008 from the inspect data instead.
+        host_ports: Vec::new(),
+        host_mounts: docker_mounts(inspect),
+        memory_limit: positive(host, "/Memory"),
+        cpu_limit: positive(host, "/NanoCpus").or_else(|| positive(host, "/CpuQuota")),
+        pids_limit: match host.pointer("/PidsLimit").and_then(Value::as_i64) {
+            Some(limit) if limit > 0 => Setting::Set(limit),
+            _ => Setting::Unset,
+        },
+        env: docker_env(config),
+        liveness_probe: docker_healthcheck(config),
+        readiness_probe: false,
+        namespace: None,
+        service_account: None,
+        automount_token: None,
+        workload: ("container".to_string(), name.clone()),
+        labels: config
+            .get("Labels")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+        name,
+    }
+}
+
+/// How a person names a Docker container: `container web (3f2a9c1b7d4e, nginx:1.27)`.
+pub fn docker_resource(inspect: &Value, name: &str) -> Resource {
+    let id = str_at(inspect, "/Id").unwrap_or("");
+    let short: String = id.chars().take(12).collect();
+    let image = crate::sanitize::one_line(str_at(inspect, "/Config/Image").unwrap_or("?"));
+    let name = crate::sanitize::one_line(name);
+    Resource {
+        // Named by the container's name, not its id, so a finding keeps its identity when
+        // the container is recreated from the same definition.
+        canonical: format!("docker/container/{name}"),
+        part: None,
+        display: format!("container {name} ({short}, {image})"),
+    }
+}
+
+/// The user a container runs as: a numeric UID when one is given, and the user's name as
+/// the container (or, failing that, its image) declares it.
+fn docker_user(config: &Value, image: Option<&Value>) -> (Option<i64>, Setting<String>) {
+    let declared = str_at(config, "/User")
+        .filter(|u| !u.trim().is_empty())
+        .or_else(|| image.and_then(|i| str_at(i, "/Config/User")))
+        .filter(|u| !u.trim().is_empty());
+    match declared {
+        Some(user) => {
+            let uid = user.split(':').next().and_then(|u| u.trim().parse().ok());
+            (uid, Setting::Set(user.to_string()))
+        }
+        None => (None, Setting::Unset),
+    }
+}
+
+fn no_new_privileges(options: &[String]) -> bool {
+    options.iter().any(|o| {
+        let o = o.trim();
+        o == "no-new-privileges"
+            || o.eq_ignore_ascii_case("no-new-privileges:true")
+            || o.eq_ignore_ascii_case("no-new-privileges=true")
+    })
+}
+
+/// Docker applies its default seccomp profile unless told otherwise.
+fn docker_seccomp(options: &[String]) -> String {
+    match security_opt(options, "seccomp") {
+        Some(v) if v.eq_ignore_ascii_case("unconfined") => "Unconfined".to_string(),
+        Some(_) => "Localhost".to_string(),
+        None => "RuntimeDefault".to_string(),
+    }
+}
+
+fn docker_apparmor(inspect: &Value, options: &[String]) -> Option<String> {
+    let profile = security_opt(options, "apparmor")
+        .or_else(|| str_at(inspect, "/AppArmorProfile").filter(|p| !p.is_empty()))?;
+    Some(match profile {
+        p if p.eq_ignore_ascii_case("unconfined") => "Unconfined".to_string(),
+        "docker-default" => "RuntimeDefault".to_string(),
+        _ => "Localhost".to_string(),
+    })
+}
+
+/// The value of `--security-opt key=value` (or the older `key:value`).
+fn security_opt<'o>(options: &'o [String], key: &str) -> Option<&'o str> {
+    options.iter().find_map(|o| {
+        let rest = o.strip_prefix(key)?;
+        rest.strip_prefix('=').or_else(|| rest.strip_prefix(':'))
+    })
+}
+
+/// Bind mounts of host paths, from `Mounts`, or from `HostConfig.Binds` when the daemon
+/// has not filled `Mounts` in.
+fn docker_mounts(inspect: &Value) -> Vec<HostMount> {
+    let mounts: Vec<HostMount> = inspect
+        .get("Mounts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|m| str_at(m, "/Type") == Some("bind"))
+        .filter_map(|m| {
+            Some(HostMount {
+                host_path: str_at(m, "/Source")?.to_string(),
+                container_path: str_at(m, "/Destination").map(str::to_string),
+                read_only: m.get("RW").and_then(Value::as_bool) == Some(false),
+            })
+        })
+        .collect();
+    if !mounts.is_empty() {
+        return mounts;
+    }
+    strings_at(inspect, "/HostConfig/Binds")
+        .iter()
+        .filter(|b| b.starts_with('/'))
+        .map(|bind| {
+            let mut parts = bind.split(':');
+            let host_path = parts.next().unwrap_or("").to_string();
+            let container_path = parts.next().map(str::to_string);
+            let read_only = parts
+                .next()
+                .is_some_and(|o| o.split(',').any(|f| f == "ro"));
+            HostMount {
+                host_path,
+                container_path,
+                read_only,
+            }
+        })
+        .collect()
+}
+
+fn positive(value: &Value, pointer: &str) -> Option<String> {
+    value
+        .pointer(pointer)
+        .and_then(Value::as_i64)
+        .filter(|n| *n > 0)
+        .map(|n| n.to_string())
+}
+
+fn docker_env(config: &Value) -> Vec<EnvVar> {
+    strings_at(config, "/Env")
+        .into_iter()
+        .map(|entry| match entry.split_once('=') {
+            Some((name, value)) => EnvVar {
+                name: name.to_string(),
+                literal: Some(value.to_string()),
+                from_secret: false,
+            },
+            None => EnvVar {
+                name: entry,
+                literal: None,
+                from_secret: false,
+            },
+        })
+        .collect()
+}
+
+fn docker_healthcheck(config: &Value) -> bool {
+    let test = strings_at(config, "/Healthcheck/Test");
+    !test.is_empty() && test.first().map(String::as_str) != Some("NONE")
+}
+
+/// The profiles of every container the docker source inspected.
+pub fn from_docker_evidence(
+    evidence: &crate::evidence::Evidence,
+) -> impl Iterator<Item = ContainerProfile> + '_ {
+    evidence.docker.iter().flat_map(|docker| {
+        docker.containers.iter().map(|inspect| {
+            let image = str_at(inspect, "/Image").and_then(|id| docker.image(id));
+            from_docker(inspect, image)
+        })
+    })
+}

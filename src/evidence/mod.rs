@@ -19,7 +19,7 @@ use time::OffsetDateTime;
 
 use crate::model::SourceKind;
 
-pub use docker::DockerEvidence;
+pub use docker::{DockerEvidence, DockerImage};
 pub use files::{
     DockerInstruction, DockerStage, Dockerfile, FileRole, FilesEvidence, InlineIgnore, Manifest,
     SecretHit, SkippedFile, TextFile, YamlDocument,

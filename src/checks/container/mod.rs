@@ -4,10 +4,12 @@
 //! containers are run (CTR-010 onwards), through the [`ContainerProfile`] that manifests,
 //! live workloads and Docker containers are all reduced to.
 
+pub mod daemon;
 pub mod dockerfile;
 pub mod runtime;
 mod shell;
 
+pub use daemon::{CTR_021, CTR_022, CTR_030, CTR_031, CTR_032, CTR_033, CTR_034, MON_007};
 pub use dockerfile::{CTR_001, CTR_002, CTR_003, CTR_004, CTR_005, CTR_006, CTR_007};
 pub use runtime::{
     CTR_010, CTR_011, CTR_012, CTR_013, CTR_014, CTR_015, CTR_016, CTR_017, CTR_018, CTR_019,

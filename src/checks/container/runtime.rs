@@ -9,9 +9,15 @@ use crate::checks::profile::{ContainerProfile, ContainerRole, HostMount, Setting
 use crate::checks::{Check, Context, Evaluation, Snippet};
 use crate::model::{Area, Severity, SourceKind};
 
-// TODO: the evidence strings below name Kubernetes fields (`allowPrivilegeEscalation`,
-// `runAsNonRoot`); when the Docker inspect builder fills profiles, word them by the
-// profile's `source` so a Docker finding names `--security-opt no-new-privileges` instead.
+/// Evidence in the words of the container's source: the Kubernetes field for manifests
+/// and live workloads, the Docker inspect field (or `docker run` flag) for Docker.
+fn field(c: &ContainerProfile, kubernetes: &str, docker: &str) -> String {
+    if c.source == SourceKind::Docker {
+        docker.to_string()
+    } else {
+        kubernetes.to_string()
+    }
+}
 
 /// Sources that can show a container's runtime settings.
 const RUNTIME_SOURCES: &[SourceKind] = &[SourceKind::Files, SourceKind::Kube, SourceKind::Docker];
@@ -48,7 +54,11 @@ fn privileged_containers(cx: &Context<'_>) -> Evaluation {
         (c.privileged == Some(true)).then(|| {
             (
                 "runs privileged".to_string(),
-                "securityContext.privileged: true".to_string(),
+                field(
+                    c,
+                    "securityContext.privileged: true",
+                    "HostConfig.Privileged: true",
+                ),
             )
         })
     })
@@ -91,7 +101,10 @@ fn may_run_as_root(cx: &Context<'_>) -> Evaluation {
 /// Why a container may run as root, or `None` when something guarantees it does not.
 fn root_problem(c: &ContainerProfile) -> Option<(String, String)> {
     if c.run_as_user == Some(0) {
-        return Some(("runs as UID 0".into(), "runAsUser: 0".into()));
+        return Some((
+            "runs as UID 0".into(),
+            field(c, "runAsUser: 0", "Config.User: 0"),
+        ));
     }
     if c.run_as_non_root == Some(true) || c.run_as_user.is_some_and(|u| u > 0) {
         return None;
@@ -100,11 +113,15 @@ fn root_problem(c: &ContainerProfile) -> Option<(String, String)> {
         Setting::Set(user) if !is_root_user(user) => None,
         Setting::Set(user) => Some((
             format!("runs as the image's user `{user}`"),
-            format!("user: {user}"),
+            field(c, &format!("user: {user}"), &format!("Config.User: {user}")),
         )),
         Setting::Unset => Some((
             "runs as root: neither the image nor the runtime names a user".into(),
-            "no user set".into(),
+            field(
+                c,
+                "no user set",
+                "Config.User empty in the container and its image",
+            ),
         )),
         Setting::Unknown => Some((
             "may run as root: neither `runAsNonRoot: true` nor a non-zero `runAsUser` is set"
@@ -156,18 +173,26 @@ fn escalation_allowed(cx: &Context<'_>) -> Evaluation {
         if c.privileged == Some(true) {
             return Some((
                 "allows privilege escalation: it runs privileged".into(),
-                "privileged: true".into(),
+                field(c, "privileged: true", "HostConfig.Privileged: true"),
             ));
         }
         match c.allow_privilege_escalation {
             Some(false) => None,
             Some(true) => Some((
                 "allows privilege escalation".into(),
-                "allowPrivilegeEscalation: true".into(),
+                field(
+                    c,
+                    "allowPrivilegeEscalation: true",
+                    "no-new-privileges not set",
+                ),
             )),
             None => Some((
                 "allows privilege escalation by default".into(),
-                "allowPrivilegeEscalation not set".into(),
+                field(
+                    c,
+                    "allowPrivilegeEscalation not set",
+                    "HostConfig.SecurityOpt lacks no-new-privileges",
+                ),
             )),
         }
     })
@@ -245,7 +270,11 @@ fn dangerous_capabilities(cx: &Context<'_>) -> Evaluation {
         (!found.is_empty()).then(|| {
             (
                 format!("adds {}", backticked(&found)),
-                format!("capabilities.add: [{}]", found.join(", ")),
+                field(
+                    c,
+                    &format!("capabilities.add: [{}]", found.join(", ")),
+                    &format!("HostConfig.CapAdd: [{}]", found.join(", ")),
+                ),
             )
         })
     })
@@ -292,11 +321,19 @@ fn writable_root_filesystem(cx: &Context<'_>) -> Evaluation {
         Some(true) => None,
         Some(false) => Some((
             "has a writable root filesystem".into(),
-            "readOnlyRootFilesystem: false".into(),
+            field(
+                c,
+                "readOnlyRootFilesystem: false",
+                "HostConfig.ReadonlyRootfs: false",
+            ),
         )),
         None => Some((
             "has a writable root filesystem by default".into(),
-            "readOnlyRootFilesystem not set".into(),
+            field(
+                c,
+                "readOnlyRootFilesystem not set",
+                "HostConfig.ReadonlyRootfs: false",
+            ),
         )),
     })
 }
@@ -349,13 +386,21 @@ fn unconfined_containers(cx: &Context<'_>) -> Evaluation {
             }
             p if unconfined(p) => {
                 problems.push("runs seccomp-unconfined");
-                evidence.push("seccompProfile.type: Unconfined".to_string());
+                evidence.push(field(
+                    c,
+                    "seccompProfile.type: Unconfined",
+                    "HostConfig.SecurityOpt: seccomp=unconfined",
+                ));
             }
             _ => {}
         }
         if unconfined(&c.apparmor) {
             problems.push("runs AppArmor-unconfined");
-            evidence.push("appArmorProfile.type: Unconfined".to_string());
+            evidence.push(field(
+                c,
+                "appArmorProfile.type: Unconfined",
+                "AppArmor profile: unconfined",
+            ));
         }
         (!problems.is_empty()).then(|| (problems.join(" and "), evidence.join("; ")))
     })
@@ -513,7 +558,7 @@ fn judge_mounts(cx: &Context<'_>, class: MountClass, (what, many): (&str, &str))
                 format!("mounts {noun}: {}", described.join(", ")),
                 mounts
                     .iter()
-                    .map(|m| format!("hostPath: {}", m.host_path))
+                    .map(|m| field(c, "hostPath: ", "bind: ") + &m.host_path)
                     .collect::<Vec<_>>()
                     .join("; "),
             )
@@ -655,7 +700,11 @@ fn limits_problem(c: &ContainerProfile) -> Option<(String, String)> {
     (!missing.is_empty()).then(|| {
         (
             format!("has no {} limit", missing.join(" or ")),
-            format!("limits lack {}", missing.join(" and ")),
+            field(
+                c,
+                &format!("limits lack {}", missing.join(" and ")),
+                &format!("HostConfig sets no {} limit", missing.join(" or ")),
+            ),
         )
     })
 }
@@ -744,9 +793,14 @@ fn capabilities_not_dropped(cx: &Context<'_>) -> Evaluation {
             .any(|cap| normalise_capability(cap) == "ALL");
         (!drops_all).then(|| {
             let evidence = if c.caps_drop.is_empty() {
-                "capabilities.drop not set".to_string()
+                field(c, "capabilities.drop not set", "HostConfig.CapDrop not set")
             } else {
-                format!("capabilities.drop: [{}]", c.caps_drop.join(", "))
+                let list = c.caps_drop.join(", ");
+                field(
+                    c,
+                    &format!("capabilities.drop: [{list}]"),
+                    &format!("HostConfig.CapDrop: [{list}]"),
+                )
             };
             ("keeps the runtime's default capabilities".into(), evidence)
         })

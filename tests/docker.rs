@@ -1,0 +1,501 @@
+//! The docker source against a real, private Docker daemon started by
+//! `scripts/setup-docker` (its socket at /tmp/rampart-test-docker/docker.sock, or
+//! `RAMPART_TEST_DOCKER_HOST`). These tests fail, never skip, when no daemon answers.
+//!
+//! Images are built `FROM scratch` with the legacy builder and a static busybox, so their
+//! config and history are real; containers are created, not started (privileged ones
+//! cannot start here), and removed when the test ends.
+
+mod harness;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use harness::{Sandbox, random_token};
+use serde_json::Value;
+
+const DEFAULT_HOST: &str = "unix:///tmp/rampart-test-docker/docker.sock";
+
+fn daemon_host() -> String {
+    let host = std::env::var("RAMPART_TEST_DOCKER_HOST").unwrap_or_else(|_| DEFAULT_HOST.into());
+    let answers = Command::new("docker")
+        .args(["-H", &host, "version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        answers,
+        "no private Docker daemon answers at {host}: run scripts/setup-docker first"
+    );
+    host
+}
+
+/// What one test created on the daemon, removed when the test ends even if it fails.
+struct Scope {
+    host: String,
+    prefix: String,
+    containers: Vec<String>,
+    images: Vec<String>,
+    build_dir: tempfile::TempDir,
+}
+
+impl Scope {
+    fn new(test: &str) -> Self {
+        Scope {
+            host: daemon_host(),
+            prefix: format!("rampart-{test}-{}", random_token(6).to_ascii_lowercase()),
+            containers: Vec::new(),
+            images: Vec::new(),
+            build_dir: tempfile::tempdir().expect("build dir"),
+        }
+    }
+
+    fn docker(&self, args: &[&str]) -> String {
+        let out = Command::new("docker")
+            .env("DOCKER_BUILDKIT", "0")
+            .args(["-H", &self.host])
+            .args(args)
+            .output()
+            .expect("run docker");
+        assert!(
+            out.status.success(),
+            "docker {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
+    /// Builds a scratch image with a static busybox and the given extra instructions.
+    fn build(&mut self, name: &str, instructions: &str, build_args: &[String]) -> String {
+        let tag = format!("{}-{name}:1.0", self.prefix);
+        let dir = self.build_dir.path().join(name);
+        std::fs::create_dir_all(&dir).expect("context dir");
+        std::fs::copy(busybox(), dir.join("busybox")).expect("copy busybox");
+        let dockerfile = format!("FROM scratch\nCOPY busybox /bin/busybox\n{instructions}\n");
+        std::fs::write(dir.join("Dockerfile"), dockerfile).expect("write Dockerfile");
+        let mut args = vec!["build", "--network", "none", "-q", "-t", &tag];
+        for arg in build_args {
+            args.extend(["--build-arg", arg]);
+        }
+        let context = dir.display().to_string();
+        args.push(&context);
+        self.docker(&args);
+        self.images.push(tag.clone());
+        tag
+    }
+
+    /// Creates (does not start) a container named `PREFIX-name`.
+    fn create(&mut self, name: &str, flags: &[&str], image: &str) -> String {
+        let full = format!("{}-{name}", self.prefix);
+        let mut args = vec!["create", "--name", &full];
+        args.extend_from_slice(flags);
+        args.push(image);
+        self.docker(&args);
+        self.containers.push(full.clone());
+        full
+    }
+}
+
+impl Drop for Scope {
+    fn drop(&mut self) {
+        for container in &self.containers {
+            let _ = Command::new("docker")
+                .args(["-H", &self.host, "rm", "-f", container])
+                .output();
+        }
+        for image in &self.images {
+            let _ = Command::new("docker")
+                .args(["-H", &self.host, "rmi", "-f", image])
+                .output();
+        }
+    }
+}
+
+fn busybox() -> PathBuf {
+    for candidate in ["/bin/busybox", "/usr/bin/busybox"] {
+        if Path::new(candidate).exists() {
+            return PathBuf::from(candidate);
+        }
+    }
+    panic!("no static busybox: run scripts/setup-docker (it installs busybox-static)");
+}
+
+/// The check ids failing on each resource display that contains `name`.
+fn failing(report: &Value, name: &str) -> BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| {
+            f["resource"]["display"]
+                .as_str()
+                .is_some_and(|d| d.starts_with(&format!("container {name} (")))
+        })
+        .map(|f| f["check_id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+fn status_of<'r>(report: &'r Value, id: &str) -> &'r str {
+    report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == id)
+        .and_then(|c| c["status"].as_str())
+        .unwrap_or("missing")
+}
+
+#[test]
+fn risky_and_hardened_containers_are_judged_and_no_secret_leaks() {
+    let mut scope = Scope::new("judge");
+    let env_secret = format!("s3cr{}", random_token(20));
+    let arg_secret = format!("tok{}", random_token(20));
+    let run_secret = format!("pw{}", random_token(20));
+
+    let image = scope.build(
+        "app",
+        &format!(
+            "ARG BUILD_TOKEN\nENV API_TOKEN={env_secret} MODE=prod\n\
+             RUN [\"/bin/busybox\", \"true\"]\nUSER 10001\n\
+             HEALTHCHECK CMD [\"/bin/busybox\", \"true\"]\nCMD [\"/bin/busybox\", \"sleep\", \"60\"]"
+        ),
+        &[format!("BUILD_TOKEN={arg_secret}")],
+    );
+    let password = format!("DB_PASSWORD={run_secret}");
+    let risky = scope.create(
+        "risky",
+        &[
+            "--privileged",
+            "--cap-add",
+            "SYS_ADMIN",
+            "-v",
+            "/var/run/docker.sock:/var/run/docker.sock",
+            "--pid",
+            "host",
+            "--network",
+            "host",
+            "--user",
+            "0",
+            "--restart",
+            "always",
+            "-e",
+            &password,
+        ],
+        &image,
+    );
+    let hardened = scope.create(
+        "hardened",
+        &[
+            "--user",
+            "10001:10001",
+            "--read-only",
+            "--cap-drop",
+            "ALL",
+            "--security-opt",
+            "no-new-privileges",
+            "--memory",
+            "64m",
+            "--cpus",
+            "0.5",
+            "--pids-limit",
+            "64",
+            "--network",
+            "none",
+        ],
+        &image,
+    );
+    let exposed = scope.create(
+        "exposed",
+        &[
+            "-p",
+            "8080:80",
+            "-p",
+            "127.0.0.1:80:81",
+            "--device",
+            "/dev/zero",
+        ],
+        &image,
+    );
+
+    let sandbox = Sandbox::new();
+    let bundle = sandbox.path().join("bundle.json");
+    let markdown = sandbox.path().join("report.md");
+    let sarif = sandbox.path().join("report.sarif");
+    let host = scope.host.clone();
+    let out = sandbox.run(
+        sandbox.path(),
+        &[
+            "--sources",
+            "docker",
+            "--docker-host",
+            &host,
+            "--json",
+            "--save-evidence",
+            bundle.to_str().expect("utf-8"),
+            "--report",
+            markdown.to_str().expect("utf-8"),
+            "--sarif",
+            sarif.to_str().expect("utf-8"),
+        ],
+    );
+    out.expect_no_panic().expect_code(0);
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    assert_eq!(
+        report["sources"][0]["status"]["state"], "connected",
+        "{}",
+        out.stdout
+    );
+
+    let risky_fails = failing(&report, &risky);
+    for id in [
+        "CTR-010", "CTR-011", "CTR-012", "CTR-013", "CTR-014", "CTR-016", "CTR-017", "CTR-019",
+        "CTR-022", "CTR-023", "NET-007",
+    ] {
+        assert!(
+            risky_fails.contains(id),
+            "{risky} should fail {id}: {risky_fails:?}"
+        );
+    }
+    let hardened_fails = failing(&report, &hardened);
+    for id in [
+        "CTR-010", "CTR-011", "CTR-012", "CTR-013", "CTR-014", "CTR-016", "CTR-017", "CTR-019",
+        "CTR-021", "CTR-022", "CTR-023", "NET-007", "NET-008",
+    ] {
+        assert!(
+            !hardened_fails.contains(id),
+            "{hardened} should pass {id}: {hardened_fails:?}"
+        );
+    }
+    let exposed_fails = failing(&report, &exposed);
+    for id in ["NET-008", "CTR-021", "CTR-012", "CTR-019"] {
+        assert!(
+            exposed_fails.contains(id),
+            "{exposed} should fail {id}: {exposed_fails:?}"
+        );
+    }
+    // The image's `USER 10001` is what the exposed container runs as: not root.
+    assert!(!exposed_fails.contains("CTR-011"), "{exposed_fails:?}");
+
+    // Findings name the container with its short id and image.
+    let display = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["resource"]["display"].as_str())
+        .find(|d| d.starts_with(&format!("container {risky} (")))
+        .expect("a finding on the risky container");
+    assert!(display.ends_with(&format!(", {image})")), "{display}");
+
+    // The daemon: no user remapping, logs on the local driver, the bridge is off.
+    assert_eq!(status_of(&report, "CTR-030"), "fail");
+    assert_eq!(status_of(&report, "MON-007"), "fail");
+    assert_eq!(status_of(&report, "NET-010"), "pass");
+    assert_eq!(status_of(&report, "NET-009"), "pass");
+    assert_eq!(status_of(&report, "CTR-032"), "pass");
+
+    // No secret value anywhere: outputs, the bundle, the text summary.
+    let text = sandbox.run(
+        sandbox.path(),
+        &[
+            "--evidence",
+            bundle.to_str().expect("utf-8"),
+            "--format",
+            "text",
+        ],
+    );
+    let saved = std::fs::read_to_string(&bundle).expect("bundle");
+    assert!(
+        saved.contains("[redacted generic-secret"),
+        "env values are redacted in place"
+    );
+    for output in [
+        out.all(),
+        text.all(),
+        saved,
+        std::fs::read_to_string(&markdown).expect("markdown"),
+        std::fs::read_to_string(&sarif).expect("sarif"),
+    ] {
+        for secret in [&env_secret, &arg_secret, &run_secret] {
+            if let Some(at) = output.find(secret.as_str()) {
+                let from = at.saturating_sub(120);
+                panic!("a secret value leaked: …{}", &output[from..at]);
+            }
+        }
+    }
+}
+
+#[test]
+fn the_saved_bundle_keeps_engine_json_and_replays_to_the_same_findings() {
+    let mut scope = Scope::new("replay");
+    let image = scope.build("plain", "CMD [\"/bin/busybox\", \"true\"]", &[]);
+    let name = scope.create("plain", &[], &image);
+
+    let sandbox = Sandbox::new();
+    let bundle = sandbox.path().join("bundle.json");
+    let host = scope.host.clone();
+    let live = sandbox.run(
+        sandbox.path(),
+        &[
+            "--sources",
+            "docker",
+            "--docker-host",
+            &host,
+            "--json",
+            "--save-evidence",
+            bundle.to_str().expect("utf-8"),
+        ],
+    );
+    live.expect_code(0);
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).expect("bundle")).expect("json");
+    let docker = &saved["docker"];
+    assert!(
+        docker["api_version"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("1."))
+    );
+    let inspect = docker["containers"]
+        .as_array()
+        .expect("containers")
+        .iter()
+        .find(|c| c["Name"] == format!("/{name}"))
+        .expect("the container's inspect data");
+    assert!(
+        inspect["HostConfig"].is_object(),
+        "Engine field names are kept"
+    );
+    assert!(docker["images"][0]["history"].is_array());
+
+    let replay = sandbox.run(
+        sandbox.path(),
+        &["--evidence", bundle.to_str().expect("utf-8"), "--json"],
+    );
+    replay.expect_code(0);
+    let a: Value = serde_json::from_str(&live.stdout).expect("live");
+    let b: Value = serde_json::from_str(&replay.stdout).expect("replay");
+    assert_eq!(failing(&a, &name), failing(&b, &name));
+    assert!(
+        failing(&a, &name).contains("CTR-011"),
+        "an image without USER runs as root"
+    );
+}
+
+#[test]
+fn a_missing_daemon_is_unavailable_and_exits_3_when_asked_for() {
+    let sandbox = Sandbox::new();
+    let socket = sandbox.path().join("absent.sock");
+    let host = format!("unix://{}", socket.display());
+    let out = sandbox.run(
+        sandbox.path(),
+        &["--sources", "docker", "--docker-host", &host],
+    );
+    out.expect_no_panic().expect_code(3);
+    assert!(
+        out.all()
+            .contains(&format!("cannot reach the Docker daemon at {host}"))
+    );
+    assert!(out.all().contains("--docker-host"), "{}", out.all());
+}
+
+#[test]
+fn a_daemon_that_went_away_leaves_a_dead_socket_and_rampart_survives() {
+    let sandbox = Sandbox::new();
+    let socket = sandbox.path().join("dead.sock");
+    // A socket file whose listener has gone, as a crashed dockerd leaves behind.
+    drop(std::os::unix::net::UnixListener::bind(&socket).expect("bind"));
+    let host = format!("unix://{}", socket.display());
+    let out = sandbox.run(
+        sandbox.path(),
+        &["--sources", "docker", "--docker-host", &host, "--json"],
+    );
+    out.expect_no_panic().expect_code(3);
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    assert_eq!(report["sources"][0]["status"]["state"], "unavailable");
+    assert_eq!(status_of(&report, "CTR-010"), "not-assessed");
+}
+
+#[test]
+fn docker_host_comes_from_the_environment_when_no_flag_is_given() {
+    let sandbox = Sandbox::new();
+    let socket = sandbox.path().join("env.sock");
+    let host = format!("unix://{}", socket.display());
+    let mut command = sandbox.command(sandbox.path());
+    command
+        .env("DOCKER_HOST", &host)
+        .args(["--sources", "docker"]);
+    let out = harness::run_command(command, sandbox.path());
+    out.expect_code(3);
+    assert!(out.all().contains(&host), "{}", out.all());
+}
+
+#[test]
+fn a_daemon_that_vanishes_after_answering_once_is_reported_not_fatal() {
+    use std::io::{Read, Write};
+
+    let sandbox = Sandbox::new();
+    let socket = sandbox.path().join("vanishing.sock");
+    let listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind");
+    // Answers the version negotiation like dockerd 20.10, then goes away for good.
+    let server = std::thread::spawn(move || {
+        let (mut stream, _) = listener.accept().expect("accept");
+        let mut request = Vec::new();
+        let mut buffer = [0_u8; 1024];
+        while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = stream.read(&mut buffer).expect("read");
+            if n == 0 {
+                break;
+            }
+            request.extend_from_slice(&buffer[..n]);
+        }
+        let body = r#"{"Version":"20.10.24","ApiVersion":"1.41","MinAPIVersion":"1.12"}"#;
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\
+             Api-Version: 1.41\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(response.as_bytes()).expect("write");
+    });
+
+    let host = format!("unix://{}", socket.display());
+    let out = sandbox.run(
+        sandbox.path(),
+        &["--sources", "docker", "--docker-host", &host, "--json"],
+    );
+    server.join().expect("server thread");
+    out.expect_no_panic().expect_code(3);
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    let status = &report["sources"][0]["status"];
+    assert_eq!(status["state"], "unavailable", "{status}");
+    assert!(
+        status["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("stopped answering")),
+        "{status}"
+    );
+}
+
+#[test]
+fn collection_reports_progress_per_step() {
+    use rampart::sources::Progress;
+    use rampart::sources::docker::{DockerOptions, collect};
+
+    let host = daemon_host();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let options = DockerOptions { host: Some(host) };
+    let (evidence, record) = runtime.block_on(collect(&options, Some(&sender)));
+    assert!(evidence.is_some(), "{record:?}");
+    let mut steps = Vec::new();
+    while let Ok(Progress::Step { message, .. }) = receiver.try_recv() {
+        steps.push(message);
+    }
+    for expected in ["connected, API 1.", "listed ", "inspected ", "networks"] {
+        assert!(
+            steps.iter().any(|s| s.contains(expected)),
+            "{expected}: {steps:?}"
+        );
+    }
+}

@@ -1,6 +1,8 @@
 //! The registry of every check, in a fixed order so output is stable.
 
-use crate::checks::{Check, build, compliance, container, identity, monitoring, network};
+use crate::checks::{
+    Check, build, compliance, container, github_settings, identity, monitoring, network,
+};
 
 /// Every check Rampart knows, ordered by area and id.
 pub static CATALOGUE: &[&Check] = &[
@@ -20,9 +22,16 @@ pub static CATALOGUE: &[&Check] = &[
     &build::BLD_013,
     &build::BLD_014,
     &build::BLD_015,
+    &build::BLD_016,
+    &build::BLD_017,
+    &build::BLD_018,
+    &build::BLD_019,
+    &build::BLD_020,
+    &build::BLD_021,
     &build::BLD_022,
     &build::BLD_023,
     &build::BLD_024,
+    &build::BLD_025,
     // Containers
     &container::CTR_001,
     &container::CTR_002,
@@ -52,8 +61,10 @@ pub static CATALOGUE: &[&Check] = &[
     &network::NET_005,
     &network::NET_006,
     &network::NET_007,
+    &github_settings::NET_011,
     &network::NET_012,
     // Secrets
+    &github_settings::SEC_008,
     // Identity and access
     &identity::IAM_001,
     &identity::IAM_002,
@@ -62,6 +73,8 @@ pub static CATALOGUE: &[&Check] = &[
     &identity::IAM_005,
     &identity::IAM_006,
     &identity::IAM_007,
+    &github_settings::IAM_009,
+    &github_settings::IAM_010,
     &identity::IAM_013,
     &identity::IAM_014,
     &identity::IAM_015,
@@ -73,6 +86,7 @@ pub static CATALOGUE: &[&Check] = &[
     &monitoring::MON_006,
     &monitoring::MON_008,
     &monitoring::MON_009,
+    &github_settings::MON_010,
     // Compliance and governance
     &compliance::CMP_001,
     &compliance::CMP_002,

@@ -351,7 +351,7 @@ fn load(kind: FileKind, rel: &str, text: &str, evidence: &mut FilesEvidence) {
             evidence.text_files.extend(node::source_facts(&rel, text));
             Ok(())
         }
-        FileKind::Governance(kind) => governance::load(kind, &rel, &text, evidence),
+        FileKind::Governance(kind) => governance::load(kind, &rel, text, evidence),
     };
     if let Err(reason) = result {
         evidence.skipped.push(SkippedFile {

@@ -65,10 +65,11 @@ pub fn origin_in_config(text: &str) -> Option<String> {
             in_origin = line.replace(' ', "") == "[remote\"origin\"]";
             continue;
         }
-        if in_origin && let Some((key, value)) = line.split_once('=') {
-            if key.trim() == "url" {
-                return Some(value.trim().trim_matches('"').to_string());
-            }
+        if in_origin
+            && let Some((key, value)) = line.split_once('=')
+            && key.trim() == "url"
+        {
+            return Some(value.trim().trim_matches('"').to_string());
         }
     }
     None

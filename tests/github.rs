@@ -755,3 +755,59 @@ async fn the_binary_exits_3_when_github_was_asked_for_and_is_unreachable() {
     outcome.expect_code(3).expect_no_panic();
     assert!(outcome.stderr.contains("127.0.0.1:9"), "{}", outcome.stderr);
 }
+
+const DEMO_FRAGMENT: &str = "tests/fixtures/github/demo-github.json";
+
+/// The demo fragment (`GithubEvidence` and its `SourceRecord`) for the bundled `--demo`
+/// evidence: a partly careless repository, collected by the real source. Regenerate with
+/// `cargo test --test github -- --ignored write_demo_fragment`.
+#[tokio::test]
+#[ignore = "writes tests/fixtures/github/demo-github.json"]
+async fn write_demo_fragment() {
+    let server = careless()
+        .when(
+            "collaborators",
+            "affiliation",
+            "outside",
+            example("collaborators.200.default.json"),
+        )
+        .serve("")
+        .await;
+    let (github, mut record) = collect(&options(&server.uri(), true)).await;
+    let mut github = github.expect("evidence");
+    let slug = "acme/sample-project";
+    github.repository = slug.to_string();
+    github.api_url = "https://api.github.com".to_string();
+    if let Some(repo) = github.repo.as_mut() {
+        repo["full_name"] = json!(slug);
+        repo["name"] = json!("sample-project");
+    }
+    if let Some(files) = github.repository_files.as_mut() {
+        files.root = format!("github:{slug}");
+    }
+    record.target = slug.to_string();
+    record.elapsed_ms = 840;
+    let fragment = json!({"github": github, "source": record});
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO_FRAGMENT);
+    std::fs::write(
+        path,
+        serde_json::to_string_pretty(&fragment).expect("json") + "\n",
+    )
+    .expect("write");
+}
+
+#[test]
+fn the_demo_fragment_loads_and_shows_findings() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(DEMO_FRAGMENT);
+    let fragment: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("fragment")).expect("json");
+    let github: GithubEvidence =
+        serde_json::from_value(fragment["github"].clone()).expect("github");
+    let record: SourceRecord = serde_json::from_value(fragment["source"].clone()).expect("record");
+    let report = report(Some(github), record);
+    let failing = GITHUB_CHECKS
+        .iter()
+        .filter(|id| outcome(&report, id).status == Status::Fail)
+        .count();
+    assert!(failing >= 8, "the demo shows the github source at work");
+}

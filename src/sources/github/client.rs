@@ -111,6 +111,14 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// Whether this is a primary or secondary rate limit rather than a refusal: the
+    /// headers say so, or the message does (secondary limits may come without headers).
+    pub fn rate_limited(&self) -> bool {
+        self.hints.rate_limited(self.status)
+            || (matches!(self.status, 403 | 429)
+                && self.message().to_ascii_lowercase().contains("rate limit"))
+    }
+
     /// GitHub's `message`, if the body has one.
     pub fn message(&self) -> String {
         self.body
@@ -160,7 +168,7 @@ impl<'p> Api<'p> {
         let mut attempt = 1;
         loop {
             let reply = self.once(path).await?;
-            let retryable = reply.hints.rate_limited(reply.status) || reply.status >= 500;
+            let retryable = reply.rate_limited() || reply.status >= 500;
             if !retryable || attempt >= MAX_ATTEMPTS {
                 return Ok(reply);
             }
@@ -350,5 +358,12 @@ mod tests {
         };
         assert!(limited.rate_limited(403));
         assert!(!Hints::default().rate_limited(403));
+        let secondary = Reply {
+            status: 403,
+            hints: Hints::default(),
+            body: serde_json::json!({"message": "You have exceeded a secondary rate limit."}),
+            next: None,
+        };
+        assert!(secondary.rate_limited());
     }
 }

@@ -172,7 +172,7 @@ pub async fn read(api: &Api<'_>, path: &str, endpoint: &Endpoint) -> Result<Answ
 /// What a non-success answer means.
 pub fn judge(endpoint: &Endpoint, reply: &Reply) -> Answer {
     let message = crate::sanitize::one_line(&reply.message());
-    if reply.hints.rate_limited(reply.status) {
+    if reply.rate_limited() {
         return Answer::Denied {
             permission: String::new(),
             reason: "GitHub's rate limit was exhausted and did not reset in time; run again \

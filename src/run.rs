@@ -12,6 +12,7 @@ use crate::model::SourceKind;
 use crate::output;
 use crate::report::{EvaluationSettings, Report};
 use crate::sources::files::FilesOptions;
+use crate::sources::github::{GithubOptions, Token};
 use crate::sources::{self, CollectRequest};
 
 /// The bundled demonstration evidence, collected from `examples/sample-project`.
@@ -44,6 +45,12 @@ pub struct Environment {
     pub stdout_is_terminal: bool,
     /// `DOCKER_HOST`: the Docker daemon to read when `--docker-host` is not given.
     pub docker_host: Option<String>,
+    /// `GITHUB_TOKEN`, else `GH_TOKEN`. Never logged or printed.
+    pub github_token: Option<Token>,
+    /// `GITHUB_API_URL`, for GitHub Enterprise Server.
+    pub github_api_url: Option<String>,
+    /// Whether `gh auth token` may be asked when no token is set.
+    pub use_gh_cli: bool,
 }
 
 impl Environment {
@@ -55,6 +62,13 @@ impl Environment {
             home: std::env::var_os("HOME").map(PathBuf::from),
             stdout_is_terminal: std::io::stdout().is_terminal(),
             docker_host: std::env::var("DOCKER_HOST").ok(),
+            github_token: ["GITHUB_TOKEN", "GH_TOKEN"]
+                .iter()
+                .find_map(|name| std::env::var(name).ok().and_then(|t| Token::new(&t))),
+            github_api_url: std::env::var("GITHUB_API_URL")
+                .ok()
+                .filter(|u| !u.trim().is_empty()),
+            use_gh_cli: true,
         }
     }
 }
@@ -201,15 +215,24 @@ pub fn collect_request(
     config: &Config,
     env: &Environment,
 ) -> CollectRequest {
+    let sources = selected_sources(args, config, env);
     CollectRequest {
         root: root.to_path_buf(),
-        sources: selected_sources(args, config, env),
         files: FilesOptions {
             max_file_size: config.max_file_size,
         },
         docker: sources::docker::DockerOptions {
             host: args.docker_host.clone().or_else(|| env.docker_host.clone()),
         },
+        github: GithubOptions {
+            repo: args.repo.clone(),
+            root: root.to_path_buf(),
+            token: env.github_token.clone(),
+            use_gh_cli: env.use_gh_cli,
+            api_url: env.github_api_url.clone(),
+            files_scanned: sources.contains(&SourceKind::Files),
+        },
+        sources,
         ..CollectRequest::default()
     }
 }

@@ -1,7 +1,8 @@
 //! The registry of every check, in a fixed order so output is stable.
 
 use crate::checks::{
-    Check, build, compliance, container, identity, monitoring, network, network_docker, secrets,
+    Check, build, compliance, container, github_settings, identity, monitoring, network,
+    network_docker, secrets,
 };
 
 /// Every check Rampart knows, ordered by area and id.
@@ -22,9 +23,16 @@ pub static CATALOGUE: &[&Check] = &[
     &build::BLD_013,
     &build::BLD_014,
     &build::BLD_015,
+    &build::BLD_016,
+    &build::BLD_017,
+    &build::BLD_018,
+    &build::BLD_019,
+    &build::BLD_020,
+    &build::BLD_021,
     &build::BLD_022,
     &build::BLD_023,
     &build::BLD_024,
+    &build::BLD_025,
     // Containers
     &container::CTR_001,
     &container::CTR_002,
@@ -64,6 +72,7 @@ pub static CATALOGUE: &[&Check] = &[
     &network_docker::NET_008,
     &network_docker::NET_009,
     &network_docker::NET_010,
+    &github_settings::NET_011,
     &network::NET_012,
     // Secrets
     &secrets::SEC_001,
@@ -73,6 +82,7 @@ pub static CATALOGUE: &[&Check] = &[
     &secrets::SEC_005,
     &secrets::SEC_006,
     &secrets::SEC_007,
+    &github_settings::SEC_008,
     &secrets::SEC_009,
     &secrets::SEC_010,
     &secrets::SEC_011,
@@ -84,6 +94,8 @@ pub static CATALOGUE: &[&Check] = &[
     &identity::IAM_005,
     &identity::IAM_006,
     &identity::IAM_007,
+    &github_settings::IAM_009,
+    &github_settings::IAM_010,
     &identity::IAM_013,
     &identity::IAM_014,
     &identity::IAM_015,
@@ -96,6 +108,7 @@ pub static CATALOGUE: &[&Check] = &[
     &container::MON_007,
     &monitoring::MON_008,
     &monitoring::MON_009,
+    &github_settings::MON_010,
     // Compliance and governance
     &compliance::CMP_001,
     &compliance::CMP_002,

@@ -3,7 +3,7 @@
 use serde_json::Value;
 
 use crate::checks::profile::{self, ContainerProfile};
-use crate::evidence::{Evidence, Manifest, YamlDocument};
+use crate::evidence::{Evidence, FilesEvidence, Manifest, YamlDocument};
 use crate::model::{Location, Resource};
 
 /// The evidence, with the views several checks share computed once.
@@ -40,10 +40,18 @@ impl<'e> Context<'e> {
 
     /// GitHub Actions workflows from files.
     pub fn workflows(&self) -> &'e [YamlDocument] {
-        self.evidence
-            .files
-            .as_ref()
-            .map_or(&[], |f| f.workflows.as_slice())
+        self.files().map_or(&[], |f| f.workflows.as_slice())
+    }
+
+    /// The repository's files: the local checkout when the files source ran, else those
+    /// the github source fetched through the API (workflows, Dependabot, governance files).
+    pub fn files(&self) -> Option<&'e FilesEvidence> {
+        self.evidence.files.as_ref().or_else(|| {
+            self.evidence
+                .github
+                .as_ref()
+                .and_then(|g| g.repository_files.as_ref())
+        })
     }
 
     /// Whether the evidence describes a cluster rather than one application: a live

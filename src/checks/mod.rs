@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod compliance;
 pub mod container;
 pub mod context;
+pub mod github_settings;
 pub mod identity;
 pub mod monitoring;
 pub mod network;

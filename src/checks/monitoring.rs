@@ -36,9 +36,8 @@ const NOT_A_CLUSTER: &str = "the repository holds no cluster-level objects (Name
 /// Governance files of one kind (`security-policy`, `codeowners`, …) found by the files
 /// source.
 pub fn text_files<'e>(cx: &Context<'e>, kind: &'e str) -> impl Iterator<Item = &'e TextFile> {
-    cx.evidence
-        .files
-        .iter()
+    cx.files()
+        .into_iter()
         .flat_map(|f| f.text_files.iter())
         .filter(move |t| t.kind == kind)
 }
@@ -65,7 +64,7 @@ pub fn missing(what: &str, message: String) -> Draft {
 
 /// Not assessed when the files source, the only one these checks read so far, is absent.
 pub fn files_unread(cx: &Context<'_>) -> Option<Evaluation> {
-    cx.evidence.files.is_none().then(|| {
+    cx.files().is_none().then(|| {
         Evaluation::NotAssessed(
             "only repository files are read for this check so far, and the files source did \
              not run"
@@ -808,8 +807,8 @@ pub static MON_009: Check = Check {
     references: &["Scorecard Security-Policy"],
     sources: &[SourceKind::Files, SourceKind::Github],
     differs_from: "A policy that names no e-mail address or link fails: it must say where \
-                   to report. Private vulnerability reporting is not read yet; it needs the \
-                   GitHub source.",
+                   to report. Private vulnerability reporting is judged when the github \
+                   source ran.",
     evaluate: security_policy,
 };
 
@@ -817,9 +816,14 @@ fn security_policy(cx: &Context<'_>) -> Evaluation {
     if let Some(unread) = files_unread(cx) {
         return unread;
     }
+    // The github source adds one item: whether private vulnerability reporting is on.
+    let reporting = crate::checks::github_settings::private_reporting_off(cx);
+    let judged = 1 + usize::from(cx.evidence.github.is_some());
     let Some(policy) = text_files(cx, "security-policy").min_by_key(|f| github_rank(f)) else {
         let message = "no security policy: no SECURITY.md at the root, in .github/ or in docs/";
-        return Evaluation::items(1, vec![missing("security policy", message.into())], "");
+        let mut findings = vec![missing("security policy", message.into())];
+        findings.extend(reporting);
+        return Evaluation::items(judged, findings, "");
     };
     let fact = |key: &str| policy.facts.get(key);
     let problem = if fact("lines").and_then(Value::as_u64) == Some(0) {
@@ -841,8 +845,9 @@ fn security_policy(cx: &Context<'_>) -> Evaluation {
             evidence: None,
         })
         .into_iter()
+        .chain(reporting)
         .collect();
-    Evaluation::items(1, findings, "")
+    Evaluation::items(judged, findings, "")
 }
 
 /// A failing item about a whole object, located at its metadata.

@@ -24,7 +24,7 @@ pub use files::{
     DockerInstruction, DockerStage, Dockerfile, FileRole, FilesEvidence, InlineIgnore, Manifest,
     SecretHit, SkippedFile, TextFile, YamlDocument,
 };
-pub use github::GithubEvidence;
+pub use github::{Answer, GithubEvidence};
 pub use kube::KubeEvidence;
 
 /// The version of the bundle format that this build writes. Every older version must load.

@@ -4,6 +4,7 @@
 //! bottom of this module walk jobs and steps once, with the JSON pointer of each node (for
 //! its line) and a stable locator such as `jobs.build.steps[2]` (for the finding's part).
 
+pub mod github;
 mod injection;
 mod permissions;
 mod presence;
@@ -18,6 +19,7 @@ use crate::checks::{Check, Context, Draft, Evaluation, Snippet};
 use crate::evidence::YamlDocument;
 use crate::model::{Area, Location, Severity, SourceKind};
 
+pub use github::{BLD_016, BLD_017, BLD_018, BLD_019, BLD_020, BLD_021, BLD_025};
 pub use injection::{ATTACKER_CONTROLLED, BLD_003, BLD_004, UNTRUSTED_CHECKOUT_REFS};
 pub use permissions::{BLD_002, BLD_023, CLOUD_KEY_INPUTS, CLOUD_KEY_SECRETS};
 pub use presence::{

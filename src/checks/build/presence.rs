@@ -370,8 +370,10 @@ pub static BLD_012: Check = Check {
 };
 
 fn sast(cx: &Context<'_>) -> Evaluation {
-    // TODO: once the github source records the code-scanning default setup state, pass
-    // when it is `configured`; until then a repository relying on default setup fails here.
+    // Default setup analyses the code without any workflow; when it is on, that suffices.
+    if crate::checks::build::github::default_setup_configured(cx) {
+        return Evaluation::items(1, Vec::new(), NO_WORKFLOWS);
+    }
     presence(
         cx,
         "BLD-012",
@@ -432,7 +434,7 @@ pub static BLD_014: Check = Check {
 };
 
 fn update_tool(cx: &Context<'_>) -> Evaluation {
-    let files = cx.evidence.files.as_ref();
+    let files = cx.files();
     let configured = files.is_some_and(|f| !f.dependabot.is_empty() || !f.renovate.is_empty());
     if configured {
         return Evaluation::items(1, Vec::new(), NO_WORKFLOWS);

@@ -60,10 +60,11 @@ fn self_hosted_runners(cx: &Context<'_>) -> Evaluation {
 }
 
 /// Whether the repository is public, as far as the evidence says.
-fn repository_is_public(_cx: &Context<'_>) -> Option<bool> {
-    // TODO: read the repository's visibility from the github source once its evidence
-    // records it; until then self-hosted jobs are always reported as not assessed.
-    None
+fn repository_is_public(cx: &Context<'_>) -> Option<bool> {
+    cx.evidence
+        .github
+        .as_ref()
+        .and_then(crate::evidence::GithubEvidence::is_public)
 }
 
 fn self_hosted_finding(workflow: &YamlDocument, job: &JobRef<'_>, labels: &str) -> Draft {

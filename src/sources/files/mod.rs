@@ -378,29 +378,43 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
     let Some(kind) = kind else {
         return;
     };
+    load(kind, &rel, &text, evidence);
+}
+
+/// Loads a file fetched from elsewhere (the GitHub API) as if the walk had found it at
+/// `rel`, so checks read fetched and local files alike. Unrecognised paths are ignored.
+pub fn load_fetched(rel: &str, text: &str, evidence: &mut FilesEvidence) {
+    evidence.files_seen += 1;
+    match classify(Path::new(""), rel) {
+        Some(FileKind::Renovate) => evidence.renovate.push(rel.to_string()),
+        Some(kind) => load(kind, rel, text, evidence),
+        None => {}
+    }
+}
+
+fn load(kind: FileKind, rel: &str, text: &str, evidence: &mut FilesEvidence) {
     if matches!(
         kind,
         FileKind::Dockerfile | FileKind::Workflow | FileKind::Dependabot | FileKind::Yaml
     ) {
-        let ignores = crate::suppress::scan_comments(&rel, &text);
+        let ignores = crate::suppress::scan_comments(rel, text);
         evidence.inline_ignores.extend(ignores);
     }
+    let rel = rel.to_string();
     let result = match kind {
-        FileKind::Dockerfile => {
-            dockerfile::parse(&rel, &text).map(|d| evidence.dockerfiles.push(d))
-        }
-        FileKind::Workflow => load_workflow(&rel, &text).map(|w| evidence.workflows.push(w)),
-        FileKind::Dependabot => load_dependabot(&rel, &text).map(|d| evidence.dependabot.push(d)),
+        FileKind::Dockerfile => dockerfile::parse(&rel, text).map(|d| evidence.dockerfiles.push(d)),
+        FileKind::Workflow => load_workflow(&rel, text).map(|w| evidence.workflows.push(w)),
+        FileKind::Dependabot => load_dependabot(&rel, text).map(|d| evidence.dependabot.push(d)),
         FileKind::Renovate => Ok(()),
-        FileKind::Yaml => load_manifests(&rel, &text).map(|m| evidence.manifests.extend(m)),
-        FileKind::PackageJson => node::package_facts(&rel, &text)
+        FileKind::Yaml => load_manifests(&rel, text).map(|m| evidence.manifests.extend(m)),
+        FileKind::PackageJson => node::package_facts(&rel, text)
             .map(|f| evidence.text_files.push(f))
             .ok_or_else(|| "package.json is not valid JSON".to_string()),
         FileKind::NodeSource => {
-            evidence.text_files.extend(node::source_facts(&rel, &text));
+            evidence.text_files.extend(node::source_facts(&rel, text));
             Ok(())
         }
-        FileKind::Governance(kind) => governance::load(kind, &rel, &text, evidence),
+        FileKind::Governance(kind) => governance::load(kind, &rel, text, evidence),
     };
     if let Err(reason) = result {
         evidence.skipped.push(SkippedFile {

@@ -1,28 +1,491 @@
-//! The github source.
+//! The github source: a repository's settings read through the GitHub REST API.
+//!
+//! The caller's `permissions` on the repository are read first: endpoints only admins may
+//! read are not asked for non-admins (GitHub would answer an ambiguous 404), and recorded
+//! as denied with the permission that was missing. Every refusal names the permission.
 
-use crate::evidence::{GithubEvidence, SourceRecord, SourceStatus};
+mod client;
+mod endpoints;
+mod remote;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+use crate::evidence::{Answer, FilesEvidence, GithubEvidence, SourceRecord, SourceStatus};
 use crate::model::SourceKind;
-use crate::sources::ProgressSender;
+use crate::sources::{Progress, ProgressSender, announce};
+
+pub use client::{MAX_PAGES, next_link};
+pub use endpoints::{ENDPOINTS, strip_url};
+pub use remote::{is_github_host, origin_in_config, parse_remote, parse_slug};
+
+/// The public GitHub API, used unless `GITHUB_API_URL` names another.
+pub const DEFAULT_API_URL: &str = "https://api.github.com";
+
+/// A token, kept out of `Debug` output and logs.
+#[derive(Clone, Default)]
+pub struct Token(String);
+
+impl Token {
+    /// Wraps a token; empty text is no token.
+    pub fn new(text: &str) -> Option<Self> {
+        let text = text.trim();
+        (!text.is_empty()).then(|| Token(text.to_string()))
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(redacted)")
+    }
+}
 
 /// How to reach the github source, from flags, environment and configuration.
 #[derive(Debug, Clone, Default)]
-pub struct GithubOptions {}
+pub struct GithubOptions {
+    /// `--repo owner/name`; else the `origin` remote of `root` is used.
+    pub repo: Option<String>,
+    /// The scanned path, whose `origin` remote names the repository.
+    pub root: PathBuf,
+    /// From `GITHUB_TOKEN` or `GH_TOKEN`.
+    pub token: Option<Token>,
+    /// Ask `gh auth token` when no token was given and the gh CLI is installed.
+    pub use_gh_cli: bool,
+    /// `GITHUB_API_URL`, else [`DEFAULT_API_URL`].
+    pub api_url: Option<String>,
+    /// The files source scans `root`. Workflows and governance files are fetched through
+    /// the API unless it does and `root` is a checkout of the audited repository.
+    pub files_scanned: bool,
+}
 
 /// Collects the github evidence. Never fails: what could not be read is in the record.
 pub async fn collect(
-    _options: &GithubOptions,
-    _progress: Option<&ProgressSender>,
+    options: &GithubOptions,
+    progress: Option<&ProgressSender>,
 ) -> (Option<GithubEvidence>, SourceRecord) {
-    let record = SourceRecord {
-        kind: SourceKind::Github,
-        status: SourceStatus::Unavailable {
-            reason: "this build has no github source yet".to_string(),
-            fix: "use --sources files".to_string(),
+    let started = Instant::now();
+    let api_url = options
+        .api_url
+        .clone()
+        .filter(|u| !u.trim().is_empty())
+        .unwrap_or_else(|| DEFAULT_API_URL.to_string());
+    let mut run = Collection::new(api_url.trim_end_matches('/'));
+    let result = run.collect(options, progress).await;
+    let mut record = run.record();
+    record.elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match result {
+        Ok(()) => (Some(run.evidence), record),
+        Err((reason, fix)) => {
+            record.status = SourceStatus::Unavailable { reason, fix };
+            (None, record)
+        }
+    }
+}
+
+type Unavailable = (String, String);
+
+const TOKEN_FIX: &str = "set GITHUB_TOKEN (or GH_TOKEN) to a token that may read the \
+                         repository, or run `gh auth login`";
+
+/// The state of one collection.
+struct Collection {
+    evidence: GithubEvidence,
+    attempted: Vec<String>,
+    denied: BTreeMap<String, String>,
+}
+
+impl Collection {
+    fn new(api_url: &str) -> Self {
+        Collection {
+            evidence: GithubEvidence {
+                api_url: api_url.to_string(),
+                ..GithubEvidence::default()
+            },
+            attempted: Vec::new(),
+            denied: BTreeMap::new(),
+        }
+    }
+
+    fn record(&self) -> SourceRecord {
+        let status = if self.denied.is_empty() {
+            SourceStatus::Connected
+        } else {
+            SourceStatus::Partial {
+                reason: format!(
+                    "{} of {} GitHub endpoints could not be read",
+                    self.denied.len(),
+                    self.attempted.len()
+                ),
+            }
+        };
+        SourceRecord {
+            kind: SourceKind::Github,
+            status,
+            target: self.evidence.repository.clone(),
+            attempted: self.attempted.clone(),
+            denied: self.denied.clone(),
+            elapsed_ms: 0,
+        }
+    }
+
+    async fn collect(
+        &mut self,
+        options: &GithubOptions,
+        progress: Option<&ProgressSender>,
+    ) -> Result<(), Unavailable> {
+        let slug = self.repository(options)?;
+        self.evidence.repository.clone_from(&slug);
+        let token = match &options.token {
+            Some(token) => Some(token.clone()),
+            None if options.use_gh_cli => gh_cli_token().await,
+            None => None,
+        };
+        self.evidence.authenticated = token.is_some();
+        let api = client::Api::new(
+            &self.evidence.api_url,
+            token.as_ref().map(|t| t.0.as_str()),
+            progress,
+        )
+        .map_err(|e| {
+            (
+                e,
+                "set GITHUB_API_URL to the REST root, such as \
+                          https://github.example.com/api/v3"
+                    .to_string(),
+            )
+        })?;
+        let base = format!("/repos/{slug}");
+        let repo = self.read_repo(&api, &base).await?;
+        step(progress, format!("read repository {slug}"));
+
+        let admin = repo.pointer("/permissions/admin").and_then(Value::as_bool);
+        let branch = repo
+            .get("default_branch")
+            .and_then(Value::as_str)
+            .unwrap_or("main")
+            .to_string();
+        self.evidence.repo = Some(repo);
+        self.read_endpoints(&api, &base, &branch, admin).await?;
+        step(
+            progress,
+            format!("read {} repository settings", self.attempted.len()),
+        );
+        let local = options.files_scanned
+            && remote::origin_url(&options.root)
+                .and_then(|url| parse_remote(&url))
+                .is_some_and(|(_, origin)| origin.eq_ignore_ascii_case(&slug));
+        if !local {
+            self.fetch_files(&api, &base, &branch).await?;
+            step(progress, "read workflows and governance files".to_string());
+        }
+        Ok(())
+    }
+
+    /// The repository to read: `--repo`, else the `origin` remote.
+    fn repository(&mut self, options: &GithubOptions) -> Result<String, Unavailable> {
+        if let Some(repo) = &options.repo {
+            return parse_slug(repo).ok_or_else(|| {
+                (
+                    format!("`{repo}` is not a repository name"),
+                    "pass --repo OWNER/NAME".to_string(),
+                )
+            });
+        }
+        let no_repo = "pass --repo OWNER/NAME, or scan a checkout whose `origin` remote is on \
+                       GitHub";
+        let Some(url) = remote::origin_url(&options.root) else {
+            return Err((
+                format!(
+                    "no repository was named and `{}` is not a git checkout with an `origin` \
+                     remote",
+                    options.root.display()
+                ),
+                no_repo.to_string(),
+            ));
+        };
+        let shown = strip_url(&url);
+        match parse_remote(&url) {
+            Some((host, slug)) if is_github_host(&host, &self.evidence.api_url) => Ok(slug),
+            Some((host, _)) => {
+                let note = format!("the `origin` remote ({shown}) is on {host}, not GitHub");
+                self.evidence.notes.push(note.clone());
+                Err((note, no_repo.to_string()))
+            }
+            None => Err((
+                format!("the `origin` remote ({shown}) does not name an owner and repository"),
+                no_repo.to_string(),
+            )),
+        }
+    }
+
+    async fn read_repo(&mut self, api: &client::Api<'_>, base: &str) -> Result<Value, Unavailable> {
+        self.attempted.push("repository".to_string());
+        let reply = api.get(base).await.map_err(|e| (e, unreachable_fix()))?;
+        let slug = &self.evidence.repository;
+        match reply.status {
+            200 if reply.body.is_object() => Ok(reply.body),
+            200 => Err((
+                format!(
+                    "{}/{base} answered with something that is not a repository",
+                    api.base
+                ),
+                "check GITHUB_API_URL".to_string(),
+            )),
+            404 if !self.evidence.authenticated => Err((
+                format!(
+                    "repository `{slug}` was not found: it does not exist, or it is private \
+                         and no token was given"
+                ),
+                TOKEN_FIX.to_string(),
+            )),
+            404 | 403 | 401 => Err((
+                format!(
+                    "repository `{slug}` could not be read ({}): {}",
+                    reply.status,
+                    crate::sanitize::one_line(&reply.message())
+                ),
+                format!(
+                    "give the token {} on the repository, or check the name",
+                    reply.hints.missing_permission("metadata:read")
+                ),
+            )),
+            status => Err((
+                format!("{}/{base} answered {status}", api.base),
+                unreachable_fix(),
+            )),
+        }
+    }
+
+    async fn read_endpoints(
+        &mut self,
+        api: &client::Api<'_>,
+        base: &str,
+        branch: &str,
+        admin: Option<bool>,
+    ) -> Result<(), Unavailable> {
+        let encoded_branch = branch
+            .replace('%', "%25")
+            .replace('#', "%23")
+            .replace('?', "%3F");
+        for endpoint in ENDPOINTS {
+            self.attempted.push(endpoint.key.to_string());
+            let answer = if let Some(answer) = self.skip(endpoint, admin) {
+                answer
+            } else {
+                let path = format!("{base}/{}", endpoint.path).replace("{branch}", &encoded_branch);
+                endpoints::read(api, &path, endpoint)
+                    .await
+                    .map_err(|e| (e, unreachable_fix()))?
+            };
+            if let Answer::Denied { permission, reason } = &answer {
+                let text = if permission.is_empty() {
+                    reason.clone()
+                } else {
+                    format!("needs {permission}: {reason}")
+                };
+                self.denied.insert(endpoint.key.to_string(), text);
+            }
+            self.evidence
+                .endpoints
+                .insert(endpoint.key.to_string(), answer);
+        }
+        Ok(())
+    }
+
+    /// Why an endpoint is not asked at all: no token, or not an admin.
+    fn skip(&self, endpoint: &endpoints::Endpoint, admin: Option<bool>) -> Option<Answer> {
+        let public =
+            endpoints::PUBLIC.contains(&endpoint.key) && self.evidence.is_public() == Some(true);
+        if !self.evidence.authenticated && !public {
+            return Some(Answer::Denied {
+                permission: endpoint.permission.to_string(),
+                reason: format!("not read without a token; {TOKEN_FIX}"),
+            });
+        }
+        if endpoint.admin_only && admin != Some(true) {
+            return Some(Answer::Denied {
+                permission: endpoint.permission.to_string(),
+                reason: "only repository admins may read this, and the token's user is not \
+                         an admin of the repository (permissions.admin is false)"
+                    .to_string(),
+            });
+        }
+        None
+    }
+}
+
+fn unreachable_fix() -> String {
+    "check the network and GITHUB_API_URL (for GitHub Enterprise Server, \
+     https://HOST/api/v3)"
+        .to_string()
+}
+
+fn step(progress: Option<&ProgressSender>, message: String) {
+    announce(
+        progress,
+        Progress::Step {
+            source: SourceKind::Github,
+            message,
         },
-        target: String::new(),
-        attempted: Vec::new(),
-        denied: Default::default(),
-        elapsed_ms: 0,
-    };
-    (None, record)
+    );
+}
+
+/// The token `gh auth token` prints, when the gh CLI is installed and logged in.
+async fn gh_cli_token() -> Option<Token> {
+    let output = tokio::process::Command::new("gh")
+        .args(["auth", "token"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output();
+    let output = tokio::time::timeout(std::time::Duration::from_secs(5), output)
+        .await
+        .ok()?
+        .ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Token::new(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Files fetched through the contents API when there is no local checkout.
+const FETCHED_FILES: &[&str] = &[
+    ".github/dependabot.yml",
+    ".github/dependabot.yaml",
+    ".github/SECURITY.md",
+    "SECURITY.md",
+    "docs/SECURITY.md",
+    ".github/CODEOWNERS",
+    "CODEOWNERS",
+    "docs/CODEOWNERS",
+];
+
+impl Collection {
+    async fn fetch_files(
+        &mut self,
+        api: &client::Api<'_>,
+        base: &str,
+        branch: &str,
+    ) -> Result<(), Unavailable> {
+        let mut files = FilesEvidence {
+            root: format!("github:{}", self.evidence.repository),
+            ..FilesEvidence::default()
+        };
+        let reached = |e| (e, unreachable_fix());
+        let query = format!("?ref={}", branch.replace('%', "%25").replace('#', "%23"));
+        self.attempted.push("contents".to_string());
+        let listing = api
+            .get(&format!("{base}/contents/.github/workflows{query}"))
+            .await
+            .map_err(reached)?;
+        let mut paths: Vec<String> = match (listing.status, &listing.body) {
+            (200, Value::Array(entries)) => entries
+                .iter()
+                .filter(|e| e.get("type").and_then(Value::as_str) == Some("file"))
+                .filter_map(|e| e.get("path").and_then(Value::as_str))
+                .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
+                .map(str::to_string)
+                .collect(),
+            (404, _) => Vec::new(),
+            (status, _) => {
+                let reason = format!(
+                    "the workflow folder could not be listed ({status}); needs {}",
+                    listing.hints.missing_permission("contents:read")
+                );
+                self.denied.insert("contents".to_string(), reason);
+                return Ok(());
+            }
+        };
+        paths.extend(FETCHED_FILES.iter().map(|p| (*p).to_string()));
+        for path in paths {
+            let reply = api
+                .get(&format!("{base}/contents/{path}{query}"))
+                .await
+                .map_err(reached)?;
+            if reply.status != 200 {
+                continue;
+            }
+            match decode_content(&reply.body) {
+                Some(text) => crate::sources::files::load_fetched(&path, &text, &mut files),
+                None => files.skipped.push(crate::evidence::SkippedFile {
+                    path,
+                    reason: "the API gave no readable text for this file".to_string(),
+                }),
+            }
+        }
+        self.codeowners_errors(api, base, &query, &mut files)
+            .await?;
+        self.evidence.repository_files = Some(files);
+        Ok(())
+    }
+
+    /// GitHub's own reading of CODEOWNERS, folded into the fetched file's facts.
+    async fn codeowners_errors(
+        &mut self,
+        api: &client::Api<'_>,
+        base: &str,
+        query: &str,
+        files: &mut FilesEvidence,
+    ) -> Result<(), Unavailable> {
+        let Some(file) = files.text_files.iter_mut().find(|f| f.kind == "codeowners") else {
+            return Ok(());
+        };
+        self.attempted.push("codeowners_errors".to_string());
+        let reply = api
+            .get(&format!("{base}/codeowners/errors{query}"))
+            .await
+            .map_err(|e| (e, unreachable_fix()))?;
+        let errors = reply.body.get("errors").and_then(Value::as_array);
+        let Some(errors) = errors.filter(|_| reply.status == 200) else {
+            return Ok(());
+        };
+        let known: Vec<Value> = file
+            .facts
+            .get("errors")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        let mut merged = known.clone();
+        for error in errors {
+            let line = error.get("line").and_then(Value::as_u64).unwrap_or(1);
+            if known
+                .iter()
+                .any(|k| k.get("line").and_then(Value::as_u64) == Some(line))
+            {
+                continue;
+            }
+            let kind = error.get("kind").and_then(Value::as_str).unwrap_or("error");
+            let suggestion = error.get("suggestion").and_then(Value::as_str);
+            let message = match suggestion {
+                Some(s) => format!("{kind} (GitHub: {s})"),
+                None => format!("{kind} (GitHub)"),
+            };
+            merged.push(json!({ "line": line, "message": message }));
+        }
+        file.facts
+            .insert("errors".to_string(), Value::Array(merged));
+        Ok(())
+    }
+}
+
+/// The text of a contents-API file answer (base64, possibly with line breaks).
+fn decode_content(body: &Value) -> Option<String> {
+    if body.get("encoding").and_then(Value::as_str) != Some("base64") {
+        return None;
+    }
+    let content: String = body
+        .get("content")?
+        .as_str()?
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let content = content.replace("\\n", "");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(content)
+        .ok()?;
+    String::from_utf8(bytes).ok()
 }

@@ -21,11 +21,11 @@ use crate::model::SourceKind;
 
 pub use docker::DockerEvidence;
 pub use files::{
-    DockerInstruction, DockerStage, Dockerfile, FilesEvidence, Manifest, SkippedFile, TextFile,
-    YamlDocument,
+    DockerInstruction, DockerStage, Dockerfile, FilesEvidence, Manifest, Origin, SkippedFile,
+    TextFile, YamlDocument,
 };
 pub use github::GithubEvidence;
-pub use kube::KubeEvidence;
+pub use kube::{ControlPlane, KubeEvidence};
 
 /// The version of the bundle format that this build writes. Every older version must load.
 pub const BUNDLE_VERSION: u32 = 1;

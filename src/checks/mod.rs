@@ -13,6 +13,7 @@ pub mod control_plane;
 pub mod identity;
 pub mod monitoring;
 pub mod network;
+pub mod platform;
 pub mod profile;
 pub mod secrets;
 
@@ -183,6 +184,7 @@ pub fn evaluate(check: &'static Check, cx: &Context<'_>, severity: Severity) -> 
             } else {
                 Status::Fail
             };
+            platform::grade_apart(cx, &mut outcome);
         }
     }
     outcome

@@ -12,7 +12,6 @@ mod list;
 mod owners;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::evidence::{KubeEvidence, SourceRecord, SourceStatus};
@@ -57,16 +56,6 @@ impl Default for KubeOptions {
             read_timeout: Duration::from_secs(30),
             page_size: 500,
         }
-    }
-}
-
-impl KubeOptions {
-    /// The kubeconfig file named on the command line, if any.
-    pub fn with_kubeconfig(mut self, path: Option<PathBuf>) -> Self {
-        if let Some(path) = path {
-            self.kubeconfig = KubeconfigSource::Files(vec![path]);
-        }
-        self
     }
 }
 

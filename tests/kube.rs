@@ -592,3 +592,40 @@ fn the_demo_fragment_loads_and_shows_live_findings() {
         "the config map's token was redacted at collection"
     );
 }
+
+#[tokio::test]
+async fn namespaces_given_with_n_limit_the_audit_to_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut state = risky_cluster();
+    state.add(namespace("other"));
+    state.add(json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "elsewhere", "namespace": "other", "uid": "pod-other"},
+        "spec": pod_spec(true)}));
+    let (server, token) = serve(state, &[]).await;
+    let mut options = options(server.kubeconfig(dir.path(), "p", &token));
+    options.namespaces = vec!["shop".to_string()];
+    let (evidence, report) = evaluate(&options).await;
+
+    let names: Vec<String> = resources(&report, "CTR-010");
+    assert!(names.iter().all(|n| n.contains("/shop/")), "{names:?}");
+    let kube = evidence.kube.as_ref().expect("kube");
+    let namespaces: Vec<&str> = kube
+        .objects
+        .iter()
+        .filter(|m| m.kind() == "Namespace")
+        .map(rampart::evidence::Manifest::name)
+        .collect();
+    assert_eq!(namespaces, ["shop"]);
+    let pod_reads: Vec<String> = server
+        .seen()
+        .into_iter()
+        .filter(|s| s.target.contains("/pods") && !s.target.contains("kube-system"))
+        .map(|s| s.target)
+        .collect();
+    assert!(
+        pod_reads
+            .iter()
+            .all(|t| t.starts_with("/api/v1/namespaces/shop/pods")),
+        "{pod_reads:?}"
+    );
+}

@@ -629,3 +629,36 @@ async fn namespaces_given_with_n_limit_the_audit_to_them() {
         "{pod_reads:?}"
     );
 }
+
+#[test]
+fn the_binary_reads_kubeconfig_from_the_environment_and_honours_context() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let sandbox = Sandbox::new();
+    let (server, token) = runtime.block_on(serve(risky_cluster(), &[]));
+    let config = server.kubeconfig(sandbox.path(), "prod", &token);
+
+    let mut command = sandbox.command(sandbox.path());
+    command
+        .env("KUBECONFIG", &config)
+        .args(["--sources", "kube", "--json"]);
+    let outcome = harness::run_command(command, sandbox.path());
+    outcome.expect_no_panic().expect_code(0);
+    let report: Value = serde_json::from_str(&outcome.stdout).expect("json");
+    assert_eq!(
+        report.pointer("/sources/0/status/state"),
+        Some(&json!("connected")),
+        "{report:#}"
+    );
+
+    let mut command = sandbox.command(sandbox.path());
+    command.env("KUBECONFIG", &config).args([
+        "--sources",
+        "kube",
+        "--context",
+        "staging",
+        "--json",
+    ]);
+    let outcome = harness::run_command(command, sandbox.path());
+    outcome.expect_no_panic().expect_code(3);
+    assert!(outcome.stderr.contains("staging"), "{}", outcome.stderr);
+}

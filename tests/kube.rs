@@ -4,7 +4,6 @@
 mod harness;
 mod kube_server;
 
-use std::collections::BTreeSet;
 use std::time::Duration;
 
 use harness::{Sandbox, random_token};

@@ -661,3 +661,28 @@ fn the_binary_reads_kubeconfig_from_the_environment_and_honours_context() {
     outcome.expect_no_panic().expect_code(3);
     assert!(outcome.stderr.contains("staging"), "{}", outcome.stderr);
 }
+
+#[tokio::test]
+async fn progress_is_reported_per_resource_kind() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (server, token) = serve(risky_cluster(), &["roles"]).await;
+    let options = options(server.kubeconfig(dir.path(), "p", &token));
+    let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+    let _ = rampart::sources::kube::collect(&options, Some(&sender)).await;
+    drop(sender);
+    let mut steps = Vec::new();
+    while let Some(event) = receiver.recv().await {
+        if let rampart::sources::Progress::Step { message, .. } = event {
+            steps.push(message);
+        }
+    }
+    assert!(steps.contains(&"listed 3 pods".to_string()), "{steps:?}");
+    assert!(
+        steps.contains(&"listed 1 deployments".to_string()),
+        "{steps:?}"
+    );
+    assert!(
+        steps.contains(&"may not list roles".to_string()),
+        "{steps:?}"
+    );
+}

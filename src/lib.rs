@@ -18,3 +18,10 @@ pub mod score;
 pub mod secrets;
 pub mod sources;
 pub mod suppress;
+
+/// Installs ring as the process's rustls crypto provider. Several clients can each enable
+/// a provider, and rustls then refuses to pick one at the first TLS connection; calling
+/// this first (in `main`, and in tests) settles it. A second call is harmless.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}

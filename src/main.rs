@@ -12,6 +12,9 @@ fn main() -> ExitCode {
     if let Err(report) = color_eyre::install() {
         rampart::output::error(&format!("{report:#}"));
     }
+    // kube, octocrab and bollard can each enable a rustls crypto provider; with two
+    // enabled, the first TLS connection panics unless one is installed up front.
+    rampart::install_crypto_provider();
     let _log_guard = rampart::output::logging::init(cli.scan_args().log_file.as_deref());
 
     match run::run(&cli, &Environment::from_process()) {

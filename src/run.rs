@@ -13,6 +13,7 @@ use crate::output;
 use crate::report::{EvaluationSettings, Report};
 use crate::sources::files::FilesOptions;
 use crate::sources::github::{GithubOptions, Token};
+use crate::sources::kube::{KubeOptions, KubeconfigSource};
 use crate::sources::{self, CollectRequest};
 
 /// The bundled demonstration evidence, collected from `examples/sample-project`.
@@ -51,6 +52,10 @@ pub struct Environment {
     pub github_api_url: Option<String>,
     /// Whether `gh auth token` may be asked when no token is set.
     pub use_gh_cli: bool,
+    /// `KUBECONFIG`: kubeconfig files, separated as `PATH` is.
+    pub kubeconfig: Option<std::ffi::OsString>,
+    /// Whether Rampart runs in a Kubernetes pod (`KUBERNETES_SERVICE_HOST` is set).
+    pub in_cluster: bool,
 }
 
 impl Environment {
@@ -69,6 +74,8 @@ impl Environment {
                 .ok()
                 .filter(|u| !u.trim().is_empty()),
             use_gh_cli: true,
+            kubeconfig: std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()),
+            in_cluster: std::env::var_os("KUBERNETES_SERVICE_HOST").is_some(),
         }
     }
 }
@@ -233,7 +240,31 @@ pub fn collect_request(
             files_scanned: sources.contains(&SourceKind::Files),
         },
         sources,
+        kube: kube_options(args, env),
         ..CollectRequest::default()
+    }
+}
+
+/// How to reach the cluster: `--kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`,
+/// else the pod's own service account when Rampart runs in one.
+fn kube_options(args: &ScanArgs, env: &Environment) -> KubeOptions {
+    let default_path = env.home.as_ref().map(|h| h.join(".kube").join("config"));
+    let kubeconfig = if let Some(path) = &args.kubeconfig {
+        KubeconfigSource::Files(vec![path.clone()])
+    } else if let Some(list) = &env.kubeconfig {
+        KubeconfigSource::Files(std::env::split_paths(list).collect())
+    } else if env.in_cluster && !default_path.as_ref().is_some_and(|p| p.exists()) {
+        KubeconfigSource::InCluster
+    } else {
+        KubeconfigSource::Default(default_path)
+    };
+    KubeOptions {
+        kubeconfig,
+        context: args.context.clone(),
+        namespaces: args.namespaces.clone(),
+        include_secrets: args.include_secrets,
+        include_platform: args.include_platform,
+        ..KubeOptions::default()
     }
 }
 

@@ -1,8 +1,8 @@
 //! The registry of every check, in a fixed order so output is stable.
 
 use crate::checks::{
-    Check, build, compliance, container, github_settings, identity, monitoring, network,
-    network_docker, secrets,
+    Check, build, compliance, container, control_plane, github_settings, identity, monitoring,
+    network, network_docker, secrets,
 };
 
 /// Every check Rampart knows, ordered by area and id.
@@ -94,14 +94,18 @@ pub static CATALOGUE: &[&Check] = &[
     &identity::IAM_005,
     &identity::IAM_006,
     &identity::IAM_007,
+    &control_plane::IAM_008,
     &github_settings::IAM_009,
     &github_settings::IAM_010,
+    &control_plane::IAM_011,
+    &control_plane::IAM_012,
     &identity::IAM_013,
     &identity::IAM_014,
     &identity::IAM_015,
     // Monitoring and incident response
     &monitoring::MON_001,
     &monitoring::MON_002,
+    &control_plane::MON_003,
     &monitoring::MON_004,
     &monitoring::MON_005,
     &monitoring::MON_006,

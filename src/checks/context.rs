@@ -33,7 +33,7 @@ impl<'e> Context<'e> {
         }
     }
 
-    /// Kubernetes objects from files.
+    /// Kubernetes objects from files and from a live cluster.
     pub fn manifests(&self) -> impl Iterator<Item = &'e Manifest> {
         manifests(self.evidence)
     }
@@ -96,8 +96,12 @@ pub const CLUSTER_SCOPED_KINDS: &[&str] = &[
     "EncryptionConfiguration",
 ];
 
+/// Kubernetes objects from files, then those a live cluster served: one iterator, so the
+/// same checks judge both.
 fn manifests(evidence: &Evidence) -> impl Iterator<Item = &Manifest> {
-    evidence.files.iter().flat_map(|f| f.manifests.iter())
+    let files = evidence.files.iter().flat_map(|f| f.manifests.iter());
+    let live = evidence.kube.iter().flat_map(|k| k.objects.iter());
+    files.chain(live)
 }
 
 /// The identity of a Kubernetes object found in a file, optionally narrowed to a part.
@@ -121,11 +125,17 @@ pub fn manifest_resource(manifest: &Manifest, part: Option<&str>) -> Resource {
     if let Some(part) = part {
         display.push_str(&format!(", container {part}"));
     }
-    Resource {
-        canonical: format!(
+    // A live object has no file: its identity is the cluster path DESIGN.md names.
+    let canonical = if manifest.is_live() {
+        format!("k8s/live/{group}/{kind}/{namespace}/{name}")
+    } else {
+        format!(
             "file/{}#{group}/{kind}/{namespace}/{name}",
             manifest.doc.path
-        ),
+        )
+    };
+    Resource {
+        canonical,
         part: part.map(str::to_string),
         display,
     }

@@ -178,9 +178,9 @@ impl PodContext<'_> {
             .or_else(|| self.legacy_apparmor(&name));
 
         ContainerProfile {
-            source: SourceKind::Files,
+            source: self.manifest.source(),
             resource: manifest_resource(self.manifest, Some(&name)),
-            location: Some(manifest_location(self.manifest, pointer)),
+            location: (!self.manifest.is_live()).then(|| manifest_location(self.manifest, pointer)),
             role,
             image: str_at(container, "/image").map(str::to_string),
             privileged: csc.get("privileged").and_then(Value::as_bool),

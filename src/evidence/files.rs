@@ -182,9 +182,44 @@ pub struct Manifest {
     /// The index of the item when the object came from a `List`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub list_item: Option<usize>,
+    /// Where the object was read: a file (the default, so older bundles load) or a live
+    /// cluster.
+    #[serde(default, skip_serializing_if = "Origin::is_file")]
+    pub origin: Origin,
+}
+
+/// Where a Kubernetes object was observed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Origin {
+    /// A manifest in a file of the scanned directory.
+    #[default]
+    File,
+    /// An object a live cluster served; it has no file or line.
+    Live,
+}
+
+impl Origin {
+    /// Whether the object came from a file (serde skips the default).
+    pub fn is_file(&self) -> bool {
+        *self == Origin::File
+    }
 }
 
 impl Manifest {
+    /// The source that observed the object: files, or kube for a live object.
+    pub fn source(&self) -> crate::model::SourceKind {
+        match self.origin {
+            Origin::File => crate::model::SourceKind::Files,
+            Origin::Live => crate::model::SourceKind::Kube,
+        }
+    }
+
+    /// Whether the object was read from a live cluster.
+    pub fn is_live(&self) -> bool {
+        self.origin == Origin::Live
+    }
+
     /// The object itself.
     pub fn object(&self) -> &Value {
         &self.doc.value

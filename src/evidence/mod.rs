@@ -22,10 +22,10 @@ use crate::model::SourceKind;
 pub use docker::{DockerEvidence, DockerImage};
 pub use files::{
     DockerInstruction, DockerStage, Dockerfile, FileRole, FilesEvidence, InlineIgnore, Manifest,
-    SecretHit, SkippedFile, TextFile, YamlDocument,
+    Origin, SecretHit, SkippedFile, TextFile, YamlDocument,
 };
 pub use github::{Answer, GithubEvidence};
-pub use kube::KubeEvidence;
+pub use kube::{ControlPlane, KubeEvidence};
 
 /// The version of the bundle format that this build writes. Every older version must load.
 pub const BUNDLE_VERSION: u32 = 1;

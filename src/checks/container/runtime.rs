@@ -878,6 +878,7 @@ mod tests {
                 lines: std::collections::BTreeMap::new(),
             },
             list_item: None,
+            origin: crate::evidence::Origin::File,
         };
         crate::checks::profile::from_manifest(&manifest).remove(0)
     }

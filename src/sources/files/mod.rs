@@ -532,6 +532,7 @@ fn load_manifests(rel: &str, text: &str) -> Result<Vec<Manifest>, String> {
                         manifests.push(Manifest {
                             doc: item,
                             list_item: Some(index),
+                            origin: crate::evidence::Origin::File,
                         });
                     }
                 }
@@ -539,6 +540,7 @@ fn load_manifests(rel: &str, text: &str) -> Result<Vec<Manifest>, String> {
             _ => manifests.push(Manifest {
                 doc,
                 list_item: None,
+                origin: crate::evidence::Origin::File,
             }),
         }
     }

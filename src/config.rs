@@ -22,6 +22,8 @@ pub struct Config {
     pub severity: BTreeMap<String, Severity>,
     /// Labels every workload must carry (CMP-003).
     pub required_labels: Vec<String>,
+    /// Theme of the terminal interface: a built-in name or a file path.
+    pub theme: Option<String>,
     /// Files that were read, in merge order, for messages.
     pub files: Vec<PathBuf>,
     /// Unknown keys and similar, each naming the file and the key.
@@ -44,6 +46,8 @@ struct Layer {
     severity: BTreeMap<String, String>,
     #[serde(default, alias = "required_labels")]
     required_labels: Option<Vec<String>>,
+    #[serde(default)]
+    theme: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -153,6 +157,7 @@ impl Config {
                 .iter()
                 .map(|l| (*l).to_string())
                 .collect(),
+            theme: None,
             files: Vec::new(),
             warnings: Vec::new(),
         };
@@ -205,6 +210,9 @@ impl Config {
         }
         if let Some(labels) = layer.required_labels {
             self.required_labels = labels;
+        }
+        if layer.theme.is_some() {
+            self.theme = layer.theme;
         }
         for (id, severity) in layer.severity {
             let upper = id.to_ascii_uppercase();

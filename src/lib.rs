@@ -16,3 +16,4 @@ pub mod sanitize;
 pub mod score;
 pub mod secrets;
 pub mod sources;
+pub mod tui;

@@ -131,7 +131,7 @@ impl Theme {
         for (key, value) in &table {
             let Some(value) = value.as_str() else {
                 return Err(ThemeError(format!(
-                    "theme `{origin}`: `{key}` must be a string such as \"red\" or \"#ff0000\""
+                    "`{key}` in theme `{origin}` must be a string such as \"red\" or \"#ff0000\""
                 )));
             };
             if key == "name" {
@@ -140,13 +140,13 @@ impl Theme {
             }
             let slot = theme.slot(key).ok_or_else(|| {
                 ThemeError(format!(
-                    "theme `{origin}`: unknown key `{key}`; see themes/default.toml for the keys"
+                    "unknown key `{key}` in theme `{origin}`; see themes/default.toml for the keys"
                 ))
             })?;
             *slot = Color::from_str(value).map_err(|_| {
                 ThemeError(format!(
-                    "theme `{origin}`: `{key}` has colour `{value}`, which is not a colour name, \
-                     a 0-255 index or #rrggbb"
+                    "`{key}` in theme `{origin}` is `{value}`, which is not a colour name, a \
+                     0-255 index or #rrggbb"
                 ))
             })?;
         }

@@ -288,7 +288,7 @@ pub fn choose(requested: Option<&str>, no_colour: bool) -> (Theme, Option<String
             Ok(theme) => (theme, None),
             Err(e) => (
                 Theme::default(),
-                Some(format!("{e} — using the default theme")),
+                Some(format!("using the default theme: {e}")),
             ),
         },
     };

@@ -2,13 +2,15 @@
 
 mod tui_support;
 
-use ratatui::crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind};
 use rampart::evidence::{SourceRecord, SourceStatus};
 use rampart::model::{Area, Severity, SourceKind};
 use rampart::sources::Progress;
 use rampart::tui::app::{self, Action, App, Effect, Overlay, Pane, Row, Screen, SourceLine};
 use rampart::tui::keys;
 use rampart::tui::theme::Theme;
+use ratatui::crossterm::event::{
+    Event, KeyCode, KeyEvent, KeyModifiers, MouseEvent, MouseEventKind,
+};
 use tui_support::{app_at, press};
 
 fn app() -> App {
@@ -27,7 +29,11 @@ fn enter_opens_the_selected_area_and_escape_returns() {
     assert_eq!(app.screen, Screen::Findings);
     assert_eq!(app.current_area(), Area::Containers);
     assert_eq!(app.rows.len(), 13);
-    assert!(app.rows.iter().all(|r| app.findings[r.finding()].area == Area::Containers));
+    assert!(
+        app.rows
+            .iter()
+            .all(|r| app.findings[r.finding()].area == Area::Containers)
+    );
     press(&mut app, &[Action::Back]);
     assert_eq!(app.screen, Screen::Overview);
 }
@@ -37,8 +43,15 @@ fn arrows_move_between_tiles_within_the_grid() {
     let mut app = app();
     press(&mut app, &[Action::Down]);
     assert_eq!(app.current_area(), Area::Identity);
-    press(&mut app, &[Action::Down, Action::Right, Action::Right, Action::Right]);
-    assert_eq!(app.current_area(), Area::Compliance, "clamped to the last tile");
+    press(
+        &mut app,
+        &[Action::Down, Action::Right, Action::Right, Action::Right],
+    );
+    assert_eq!(
+        app.current_area(),
+        Area::Compliance,
+        "clamped to the last tile"
+    );
     press(&mut app, &[Action::Up]);
     assert_eq!(app.current_area(), Area::Network);
     press(&mut app, &[Action::Left]);
@@ -187,12 +200,25 @@ fn quit_export_rescan_and_theme_effects() {
     let mut app = app();
     assert_eq!(app::update(&mut app, Action::Quit), Some(Effect::Quit));
     assert_eq!(app::update(&mut app, Action::Export), Some(Effect::Export));
-    assert_eq!(app::update(&mut app, Action::Rescan), None, "a bundle cannot be rescanned");
-    assert!(app.message.as_deref().unwrap_or("").contains("nothing to rescan"));
+    assert_eq!(
+        app::update(&mut app, Action::Rescan),
+        None,
+        "a bundle cannot be rescanned"
+    );
+    assert!(
+        app.message
+            .as_deref()
+            .unwrap_or("")
+            .contains("nothing to rescan")
+    );
     app.can_rescan = true;
     assert_eq!(app::update(&mut app, Action::Rescan), Some(Effect::Rescan));
     app.collecting = true;
-    assert_eq!(app::update(&mut app, Action::Rescan), None, "one scan at a time");
+    assert_eq!(
+        app::update(&mut app, Action::Rescan),
+        None,
+        "one scan at a time"
+    );
 
     let names: Vec<String> = (0..4)
         .map(|_| {
@@ -216,9 +242,22 @@ fn tab_moves_the_focus_between_panes() {
 #[test]
 fn paging_keeps_the_selection_on_screen() {
     let mut app = app();
-    press(&mut app, &[Action::Resize { width: 80, height: 12 }, Action::Enter]);
+    press(
+        &mut app,
+        &[
+            Action::Resize {
+                width: 80,
+                height: 12,
+            },
+            Action::Enter,
+        ],
+    );
     let height = app.table_height();
-    assert!(height > 0 && height < app.rows.len(), "{height} rows of {}", app.rows.len());
+    assert!(
+        height > 0 && height < app.rows.len(),
+        "{height} rows of {}",
+        app.rows.len()
+    );
     press(&mut app, &[Action::Bottom]);
     assert_eq!(app.selected, app.rows.len() - 1);
     assert!(app.selected < app.offset + height && app.selected >= app.offset);
@@ -231,12 +270,24 @@ fn clicks_select_tiles_and_rows() {
     let mut app = app();
     let tiles = rampart::tui::view::overview_layout(app.area_rect()).tiles;
     let tile = tiles[5];
-    press(&mut app, &[Action::Click { column: tile.x + 1, row: tile.y + 1 }]);
+    press(
+        &mut app,
+        &[Action::Click {
+            column: tile.x + 1,
+            row: tile.y + 1,
+        }],
+    );
     assert_eq!(app.current_area(), Area::Monitoring);
 
     let mut app = containers();
     let rows = rampart::tui::view::findings_layout(app.area_rect()).table_rows;
-    press(&mut app, &[Action::Click { column: rows.x + 3, row: rows.y + 2 }]);
+    press(
+        &mut app,
+        &[Action::Click {
+            column: rows.x + 3,
+            row: rows.y + 2,
+        }],
+    );
     assert_eq!(app.selected, 2);
     press(&mut app, &[Action::ScrollDown]);
     assert_eq!(app.selected, 3, "the wheel moves the selection");
@@ -317,8 +368,14 @@ fn keys_map_to_actions_and_search_mode_takes_every_character() {
 
     let mut searching = containers();
     press(&mut searching, &[Action::StartSearch]);
-    assert_eq!(keys::action(&searching, &key(KeyCode::Char('q'))), Some(Action::SearchChar('q')));
-    assert_eq!(keys::action(&searching, &key(KeyCode::Esc)), Some(Action::SearchCancel));
+    assert_eq!(
+        keys::action(&searching, &key(KeyCode::Char('q'))),
+        Some(Action::SearchChar('q'))
+    );
+    assert_eq!(
+        keys::action(&searching, &key(KeyCode::Esc)),
+        Some(Action::SearchCancel)
+    );
 
     let wheel = Event::Mouse(MouseEvent {
         kind: MouseEventKind::ScrollDown,
@@ -329,7 +386,10 @@ fn keys_map_to_actions_and_search_mode_takes_every_character() {
     assert_eq!(keys::action(&app, &wheel), Some(Action::ScrollDown));
     assert_eq!(
         keys::action(&app, &Event::Resize(100, 30)),
-        Some(Action::Resize { width: 100, height: 30 })
+        Some(Action::Resize {
+            width: 100,
+            height: 30
+        })
     );
 }
 
@@ -347,6 +407,9 @@ fn every_key_of_the_help_overlay_is_bound() {
             "mouse" => continue,
             single => KeyCode::Char(single.chars().next().unwrap_or(' ')),
         };
-        assert!(keys::action(&app, &key(code)).is_some(), "`{first}` does nothing");
+        assert!(
+            keys::action(&app, &key(code)).is_some(),
+            "`{first}` does nothing"
+        );
     }
 }

@@ -5,10 +5,10 @@
 
 mod tui_support;
 
-use ratatui::buffer::Buffer;
-use ratatui::style::{Color, Modifier};
 use rampart::tui::app::{Action, App};
 use rampart::tui::theme::{self, Theme};
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
 use tui_support::{app_at, buffer, find, press, text};
 
 fn themes() -> Vec<Theme> {
@@ -129,7 +129,13 @@ fn a_resource_named_with_an_escape_sequence_leaves_the_screen_unharmed() {
     }
     report.sources[0].target = HOSTILE.to_string();
     let mut app = App::new(report, Theme::default());
-    press(&mut app, &[Action::Resize { width: 80, height: 24 }]);
+    press(
+        &mut app,
+        &[Action::Resize {
+            width: 80,
+            height: 24,
+        }],
+    );
 
     let mut screens = vec![buffer(&app)];
     press(&mut app, &[Action::Right, Action::Enter]);

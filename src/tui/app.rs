@@ -180,6 +180,8 @@ pub struct App {
     search_keys: Vec<String>,
     /// Indices into `findings`, per area in `Area::ALL` order.
     by_area: Vec<Vec<usize>>,
+    /// Findings per area (in `Area::ALL` order) by severity, most severe first.
+    counts: Vec<[usize; 5]>,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
     pub focus: Pane,
@@ -229,6 +231,7 @@ impl App {
             findings: Vec::new(),
             search_keys: Vec::new(),
             by_area: Vec::new(),
+            counts: Vec::new(),
             screen: Screen::Overview,
             overlay: None,
             focus: Pane::Main,
@@ -262,15 +265,26 @@ impl App {
     /// Replaces the report (after a collection), keeping the place where possible.
     pub fn set_report(&mut self, report: Report) {
         self.findings = report.findings().into_iter().cloned().collect();
-        self.search_keys = self.findings.iter().map(search_key).collect();
-        self.by_area = Area::ALL
+        let titles: std::collections::HashMap<&str, &str> =
+            checks::CATALOGUE.iter().map(|c| (c.id, c.title)).collect();
+        self.search_keys = self
+            .findings
             .iter()
-            .map(|area| {
-                (0..self.findings.len())
-                    .filter(|i| self.findings[*i].area == *area)
-                    .collect()
-            })
+            .map(|f| search_key(f, titles.get(f.check_id.as_str()).copied().unwrap_or("")))
             .collect();
+        self.by_area = vec![Vec::new(); Area::ALL.len()];
+        self.counts = vec![[0; 5]; Area::ALL.len()];
+        for (i, finding) in self.findings.iter().enumerate() {
+            let area = Area::ALL
+                .iter()
+                .position(|a| *a == finding.area)
+                .unwrap_or(0);
+            let severity = Severity::DESCENDING
+                .iter()
+                .position(|s| *s == finding.severity);
+            self.by_area[area].push(i);
+            self.counts[area][severity.unwrap_or(0)] += 1;
+        }
         self.sources = report
             .sources
             .iter()
@@ -293,14 +307,7 @@ impl App {
     /// Findings of an area, by severity (all of them, before the table's filters).
     pub fn area_counts(&self, area: Area) -> [usize; 5] {
         let index = Area::ALL.iter().position(|a| *a == area).unwrap_or(0);
-        let mut counts = [0; 5];
-        for i in &self.by_area[index] {
-            let severity = self.findings[*i].severity;
-            if let Some(slot) = Severity::DESCENDING.iter().position(|s| *s == severity) {
-                counts[slot] += 1;
-            }
-        }
-        counts
+        self.counts[index]
     }
 
     /// Number of findings in the current area.
@@ -446,8 +453,7 @@ fn source_of(line: &SourceLine) -> SourceKind {
     }
 }
 
-fn search_key(finding: &Finding) -> String {
-    let title = checks::find(&finding.check_id).map_or("", |c| c.title);
+fn search_key(finding: &Finding, title: &str) -> String {
     format!(
         "{} {} {} {}",
         finding.check_id, title, finding.resource.display, finding.source
@@ -465,14 +471,17 @@ pub fn fuzzy(haystack: &str, needle: &str) -> bool {
     let hay = haystack.as_bytes();
     let pattern = needle.as_bytes();
     let span = pattern.len() * 2 + 2;
-    hay.iter()
-        .enumerate()
-        .filter(|(_, b)| **b == pattern[0])
-        .any(|(start, _)| {
-            let window = &hay[start..hay.len().min(start + span)];
-            let mut rest = window.iter();
-            pattern.iter().all(|p| rest.any(|h| h == p))
-        })
+    let mut from = 0;
+    while let Some(found) = hay[from..].iter().position(|b| *b == pattern[0]) {
+        let start = from + found;
+        let window = &hay[start..hay.len().min(start + span)];
+        let mut rest = window.iter();
+        if pattern.iter().all(|p| rest.any(|h| h == p)) {
+            return true;
+        }
+        from = start + 1;
+    }
+    false
 }
 
 /// Groups shown findings by check, in order of each check's first appearance.

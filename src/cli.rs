@@ -23,6 +23,8 @@ pub struct Cli {
 }
 
 /// What to do.
+// Parsed once per process, so the size of the scan variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan a directory and the reachable sources (the default).

@@ -29,7 +29,7 @@ pub fn app_at(width: u16, height: u16, theme: Theme) -> App {
 pub fn press(app: &mut App, actions: &[Action]) -> Option<Effect> {
     let mut last = None;
     for action in actions {
-        last = app::update(app, action.clone());
+        last = app::update(app, *action);
     }
     last
 }

@@ -170,6 +170,10 @@ pub struct ScanArgs {
     #[arg(long, value_name = "OWNER/NAME", help_heading = "GitHub")]
     pub repo: Option<String>,
 
+    /// Theme of the terminal interface: default, light, high-contrast, or a TOML file.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub theme: Option<String>,
+
     /// Write a log to FILE (the level comes from `RUST_LOG`, default `info`).
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,

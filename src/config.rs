@@ -24,6 +24,8 @@ pub struct Config {
     pub required_labels: Vec<String>,
     /// `[[suppress]]` tables of every file, user's first.
     pub suppressions: Vec<crate::suppress::Rule>,
+    /// Theme of the terminal interface: a built-in name or a file path.
+    pub theme: Option<String>,
     /// Files that were read, in merge order, for messages.
     pub files: Vec<PathBuf>,
     /// Unknown keys and similar, each naming the file and the key.
@@ -48,6 +50,7 @@ struct Layer {
     required_labels: Option<Vec<String>>,
     #[serde(default)]
     suppress: Vec<SuppressTable>,
+    theme: Option<String>,
 }
 
 /// One `[[suppress]]` table as written; validated into a [`crate::suppress::Rule`].
@@ -168,6 +171,7 @@ impl Config {
                 .map(|l| (*l).to_string())
                 .collect(),
             suppressions: Vec::new(),
+            theme: None,
             files: Vec::new(),
             warnings: Vec::new(),
         };
@@ -220,6 +224,9 @@ impl Config {
         }
         if let Some(labels) = layer.required_labels {
             self.required_labels = labels;
+        }
+        if layer.theme.is_some() {
+            self.theme = layer.theme;
         }
         for (id, severity) in layer.severity {
             let upper = id.to_ascii_uppercase();

@@ -25,3 +25,4 @@ pub mod suppress;
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
+pub mod tui;

@@ -56,6 +56,8 @@ pub struct Environment {
     pub kubeconfig: Option<std::ffi::OsString>,
     /// Whether Rampart runs in a Kubernetes pod (`KUBERNETES_SERVICE_HOST` is set).
     pub in_cluster: bool,
+    /// Whether `NO_COLOR` asks for no colour in the terminal interface.
+    pub no_color: bool,
 }
 
 impl Environment {
@@ -76,6 +78,7 @@ impl Environment {
             use_gh_cli: true,
             kubeconfig: std::env::var_os("KUBECONFIG").filter(|v| !v.is_empty()),
             in_cluster: std::env::var_os("KUBERNETES_SERVICE_HOST").is_some(),
+            no_color: std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()),
         }
     }
 }
@@ -114,6 +117,9 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
         env.home.clone(),
     );
     let config = Config::load(&paths).map_err(|e| UsageError(e.to_string()))?;
+    if opens_tui(args, env) {
+        return interactive(&root, args, &config, env);
+    }
 
     let evidence = if args.demo {
         Evidence::from_json(DEMO_EVIDENCE).wrap_err("the bundled demo evidence is damaged")?
@@ -129,22 +135,7 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
         })?;
     }
 
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(crate::baseline::load)
-        .transpose()
-        .map_err(UsageError)?;
-    let settings = EvaluationSettings {
-        severity_overrides: config.severity.clone(),
-        min_severity: args.min_severity.or(Some(config.min_severity)),
-        warnings: config.warnings.clone(),
-        required_labels: Some(config.required_labels.clone()),
-        suppressions: config.suppressions.clone(),
-        no_suppressions: args.no_suppressions,
-        baseline,
-        only_new: args.only_new,
-    };
+    let settings = evaluation_settings(args, &config)?;
     let report = Report::evaluate(&evidence, &settings);
     write_outputs(&report, args)?;
 
@@ -175,6 +166,65 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
     } else {
         Exit::Clean
     })
+}
+
+fn evaluation_settings(args: &ScanArgs, config: &Config) -> Result<EvaluationSettings> {
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(crate::baseline::load)
+        .transpose()
+        .map_err(UsageError)?;
+    Ok(EvaluationSettings {
+        severity_overrides: config.severity.clone(),
+        min_severity: args.min_severity.or(Some(config.min_severity)),
+        warnings: config.warnings.clone(),
+        required_labels: Some(config.required_labels.clone()),
+        suppressions: config.suppressions.clone(),
+        no_suppressions: args.no_suppressions,
+        baseline,
+        only_new: args.only_new,
+    })
+}
+
+/// Whether this run opens the terminal interface: standard output is a terminal and no
+/// output file was asked for. Without a terminal, `--demo` prints the plain summary.
+pub fn opens_tui(args: &ScanArgs, env: &Environment) -> bool {
+    env.stdout_is_terminal && !args.wants_file_output()
+}
+
+/// Runs the terminal interface: over a bundle at once, or over a background collection
+/// whose first screen appears before any source has answered.
+fn interactive(root: &Path, args: &ScanArgs, config: &Config, env: &Environment) -> Result<Exit> {
+    let settings = evaluation_settings(args, config)?;
+    let requested = args.theme.as_deref().or(config.theme.as_deref());
+    let (theme, message) = crate::tui::theme::choose(requested, env.no_color);
+    let bundle = if args.demo {
+        Some(Evidence::from_json(DEMO_EVIDENCE).wrap_err("the bundled demo evidence is damaged")?)
+    } else if let Some(path) = &args.evidence {
+        Some(Evidence::load(path).map_err(|e| UsageError(format!("{e:#}")))?)
+    } else {
+        None
+    };
+    let (report, collect) = match bundle {
+        Some(evidence) => (Report::evaluate(&evidence, &settings), None),
+        None => {
+            let empty = Evidence::new(time::OffsetDateTime::now_utc());
+            let request = collect_request(root, args, config, env);
+            (
+                Report::evaluate(&empty, &settings),
+                Some((request, settings)),
+            )
+        }
+    };
+    crate::tui::run(crate::tui::Launch {
+        report,
+        collect,
+        theme,
+        message,
+        export_path: PathBuf::from("rampart-report.md"),
+    })?;
+    Ok(Exit::Clean)
 }
 
 /// Collects evidence from the sources the arguments and configuration ask for.

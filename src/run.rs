@@ -291,7 +291,6 @@ pub fn collect_request(
         },
         sources,
         kube: kube_options(args, env),
-        ..CollectRequest::default()
     }
 }
 

@@ -43,7 +43,7 @@ pub struct Launch {
 /// News from the background collection.
 enum Message {
     Progress(Progress),
-    Collected(Result<Report, String>),
+    Collected(Box<Result<Report, String>>),
 }
 
 /// Runs the interface until the person quits. The terminal is restored on every exit path.
@@ -113,7 +113,7 @@ fn event_loop(
         while let Ok(message) = rx.try_recv() {
             match message {
                 Message::Progress(progress) => app.on_progress(progress),
-                Message::Collected(result) => app.finish_collecting(result),
+                Message::Collected(result) => app.finish_collecting(*result),
             }
             dirty = true;
         }
@@ -159,7 +159,7 @@ fn start_collection(
             .map(|evidence| Report::evaluate(&evidence, &settings))
             .map_err(|e| format!("{e}"));
         // The interface may have quit meanwhile; then nobody needs the report.
-        let _ = tx.send(Message::Collected(result));
+        let _ = tx.send(Message::Collected(Box::new(result)));
     });
 }
 

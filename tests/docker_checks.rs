@@ -125,11 +125,13 @@ fn containers_from_newer_engine_json_are_judged_like_pods() {
         assert!(nginx.contains(id), "edge-nginx should fail {id}: {nginx:?}");
     }
     let shop = failing_on(&report, "shop-api");
-    assert_eq!(
-        shop,
-        BTreeSet::new(),
-        "the hardened shop-api container passes every container check"
+    let container_checks: BTreeSet<_> = shop.iter().filter(|id| !id.starts_with("SEC-")).collect();
+    assert!(
+        container_checks.is_empty(),
+        "the hardened shop-api container passes every container check: {shop:?}"
     );
+    // Its password is a literal environment value: the secrets area judges Docker too.
+    assert!(shop.contains("SEC-003"), "{shop:?}");
 }
 
 #[test]

@@ -58,7 +58,7 @@ fn a_not_assessed_tile_looks_different_from_a_grade() {
         assert_eq!(cell.fg, theme.not_assessed, "{}", theme.name);
         assert!(cell.modifier.contains(Modifier::ITALIC), "{}", theme.name);
         // Its frame is dashed where graded tiles have solid ones.
-        assert!(text(&app).contains("┌Secrets╌"));
+        assert!(text(&app).contains("┌Identity and ac…╌"));
     }
 }
 

@@ -131,7 +131,20 @@ pub fn loss(outcome: &Outcome) -> f64 {
         return 0.0;
     }
     let share = outcome.failed as f64 / outcome.evaluated.max(1) as f64;
-    weight(outcome.severity) * share.clamp(0.5, 1.0)
+    weight(worst(outcome)) * share.clamp(0.5, 1.0)
+}
+
+/// The severity a failing outcome loses points at: that of its worst finding, which a
+/// check may grade below its own (SEC-001's generic hits), or the check's when the
+/// outcome carries no findings. The check's own weight still counts in full towards what
+/// was assessed, so fixing a finding can only raise a score.
+fn worst(outcome: &Outcome) -> Severity {
+    outcome
+        .findings
+        .iter()
+        .map(|f| f.severity)
+        .max()
+        .unwrap_or(outcome.severity)
 }
 
 /// Grades every area from the outcomes, and the whole from the areas.
@@ -186,7 +199,7 @@ fn grade_area(area: Area, outcomes: &[Outcome]) -> AreaScore {
         if loss > 0.0 {
             lost += loss;
             costs.push(outcome.check.id.to_string());
-            capped |= outcome.severity == Severity::Critical;
+            capped |= worst(outcome) == Severity::Critical;
         }
     }
 

@@ -477,6 +477,46 @@ fn sec_001_reports_only_files_git_tracks() {
 }
 
 #[test]
+fn sec_001_grades_known_formats_critical_and_generic_hits_high() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        &[("app/settings.py", format!("API_KEY = \"{}\"\n", generic()))],
+    );
+    let report = Report::evaluate(&collect(dir.path()), &EvaluationSettings::default());
+    let outcome = report.outcome("SEC-001").unwrap();
+    assert_eq!(outcome.findings.len(), 1);
+    assert_eq!(outcome.findings[0].severity, rampart::model::Severity::High);
+    // A generic hit alone loses a high check's points and does not cap the grade at D.
+    let secrets = report.scores.area(rampart::model::Area::Secrets).unwrap();
+    assert!(!secrets.capped, "{secrets:?}");
+
+    write(
+        dir.path(),
+        &[(".env", format!("GITHUB_TOKEN={}\n", token()))],
+    );
+    let report = Report::evaluate(&collect(dir.path()), &EvaluationSettings::default());
+    let severities: Vec<_> = report
+        .outcome("SEC-001")
+        .unwrap()
+        .findings
+        .iter()
+        .map(|f| f.severity)
+        .collect();
+    assert!(
+        severities.contains(&rampart::model::Severity::Critical),
+        "{severities:?}"
+    );
+    assert!(
+        report
+            .scores
+            .area(rampart::model::Area::Secrets)
+            .unwrap()
+            .capped
+    );
+}
+
+#[test]
 fn sec_002_dockerfile_env_and_arg() {
     let messages = fails(
         &[(

@@ -623,6 +623,7 @@ fn codeowners(cx: &Context<'_>) -> Evaluation {
                 }),
                 message: format!("CODEOWNERS line {line}: {message}"),
                 evidence: None,
+                severity: None,
             }
         })
         .collect();
@@ -636,6 +637,7 @@ fn codeowners(cx: &Context<'_>) -> Evaluation {
             }),
             message: "CODEOWNERS has no rules, so nobody owns anything".to_string(),
             evidence: None,
+            severity: None,
         });
     }
     let evaluated = usize::try_from(rules).unwrap_or(usize::MAX).max(1);

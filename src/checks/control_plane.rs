@@ -138,6 +138,7 @@ fn judge(cx: &Context<'_>, failure: impl Fn(&ControlPlane) -> Option<String>) ->
             location: None,
             evidence: Some(format!("flags read from pod {}", plane.pod)),
             message,
+            severity: None,
         })
         .into_iter()
         .collect();

@@ -61,6 +61,7 @@ pub fn setting_draft(
         location: None,
         message,
         evidence: None,
+        severity: None,
     }
 }
 

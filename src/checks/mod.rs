@@ -96,6 +96,10 @@ pub struct Draft {
     pub location: Option<Location>,
     pub message: String,
     pub evidence: Option<String>,
+    /// A lower severity for this item than the check's own, when the check grades its
+    /// items differently (SEC-001: a known credential format is critical, a generic
+    /// high-entropy value high). Never raises the check's severity.
+    pub severity: Option<Severity>,
 }
 
 /// The result of one check.
@@ -199,6 +203,8 @@ fn stamp(check: &Check, severity: Severity, mut draft: Draft) -> Finding {
         draft.source = SourceKind::Kube;
         draft.location = None;
     }
+    // An item may be graded below its check, never above it (nor above an override).
+    let severity = draft.severity.map_or(severity, |own| own.min(severity));
     Finding {
         check_id: check.id.to_string(),
         area: check.area,

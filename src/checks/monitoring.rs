@@ -59,6 +59,7 @@ pub fn missing(what: &str, message: String) -> Draft {
         location: None,
         message,
         evidence: None,
+        severity: None,
     }
 }
 
@@ -295,6 +296,7 @@ fn runtime_rules(cx: &Context<'_>) -> Evaluation {
                 message: format!("no enabled rule of the repository's Falco rules catches {what}"),
                 evidence: (!disabled.is_empty())
                     .then(|| format!("rules disabled here: {}", disabled.join(", "))),
+                severity: None,
             });
         }
     }
@@ -709,6 +711,7 @@ fn probes(cx: &Context<'_>) -> Evaluation {
             location: c.location.clone(),
             message: format!("container `{}` {message}", c.name),
             evidence: None,
+            severity: None,
         });
     }
     Evaluation::items(
@@ -783,6 +786,7 @@ fn incident_plan(cx: &Context<'_>) -> Evaluation {
                 absent.join(", ")
             ),
             evidence: None,
+            severity: None,
         });
     }
     Evaluation::items(1, findings, "")
@@ -843,6 +847,7 @@ fn security_policy(cx: &Context<'_>) -> Evaluation {
             }),
             message: format!("the security policy {p}"),
             evidence: None,
+            severity: None,
         })
         .into_iter()
         .chain(reporting)
@@ -858,6 +863,7 @@ pub fn object_draft(manifest: &Manifest, message: String) -> Draft {
         location: Some(manifest_location(manifest, "/metadata")),
         message,
         evidence: None,
+        severity: None,
     }
 }
 

@@ -36,12 +36,10 @@ pub static SEC_001: Check = Check {
     },
     references: &["gitleaks", "trufflehog", "kubescape C-0012", "CWE-798"],
     sources: &[SourceKind::Files],
-    differs_from: "The engine grades a check at one severity, so SEC-001 is critical and \
-                   carries both tiers: known formats (critical in the catalogue table) and \
-                   generic high-entropy assignments (high), which say `generic` in their \
-                   message so they can be told apart and suppressed one by one. Grading a \
-                   generic hit one step too high was preferred to grading a real cloud key \
-                   one step too low. Generic hits in test and documentation files are not \
+    differs_from: "One check carries both tiers: known formats are critical findings and \
+                   generic high-entropy assignments are high ones, which say `generic` in \
+                   their message; a generic hit alone neither costs critical points nor caps \
+                   the grade at D. Generic hits in test and documentation files are not \
                    reported (known formats there are); gitleaks reports both everywhere. \
                    Files git does not track are not reported: they are not in the \
                    repository.",
@@ -52,8 +50,6 @@ fn committed_credentials(cx: &Context<'_>) -> Evaluation {
     let Some(files) = cx.evidence.files.as_ref() else {
         return Evaluation::NotApplicable("no files were scanned".to_string());
     };
-    // TODO: grade generic hits as high once a draft may carry its own severity; today the
-    // engine stamps every finding of a check with the check's severity.
     let findings = files
         .secrets
         .iter()
@@ -96,6 +92,9 @@ fn hit_draft(hit: &SecretHit) -> Draft {
         }),
         message,
         evidence: Some(hit.excerpt.clone()),
+        // A generic high-entropy value is likelier to be a false alarm than a known format:
+        // it is graded high, as CHECKS.md says, under the same check.
+        severity: (hit.confidence == Confidence::Generic).then_some(Severity::High),
     }
 }
 
@@ -209,6 +208,7 @@ fn dockerfile_draft(
             "{} {}",
             instruction.keyword, instruction.arguments
         ))),
+        severity: None,
     }
 }
 
@@ -344,6 +344,7 @@ fn configmap_secrets(cx: &Context<'_>) -> Evaluation {
                         location: Some(manifest_location(manifest, &pointer)),
                         message: format!("`{field}.{key}` holds a secret"),
                         evidence: Some(format!("{key}: {}", first_redaction(text))),
+                        severity: None,
                     });
                 }
             }
@@ -407,6 +408,7 @@ fn secrets_as_env(cx: &Context<'_>) -> Evaluation {
                     refs.join(", ")
                 ),
                 evidence: Some(refs.join(", ")),
+                severity: None,
             });
         }
     }
@@ -520,6 +522,7 @@ fn external_secret_manager(cx: &Context<'_>) -> Evaluation {
                       annotation was found"
                 .to_string(),
             evidence: None,
+            severity: None,
         }]
     };
     Evaluation::Judged {
@@ -616,6 +619,7 @@ fn encryption_at_rest(cx: &Context<'_>) -> Evaluation {
                 location: Some(manifest_location(m, &pointer)),
                 message: problem,
                 evidence: None,
+                severity: None,
             })
         })
         .collect();
@@ -751,6 +755,7 @@ fn long_lived_tokens(cx: &Context<'_>) -> Evaluation {
                 location: Some(manifest_location(manifest, pointer)),
                 message: format!("{} `{}` {message}", manifest.kind(), manifest.name()),
                 evidence: None,
+                severity: None,
             });
         }
     }
@@ -814,6 +819,7 @@ fn workflow_draft(workflow: &YamlDocument, pointer: &str, locator: &str) -> Draf
         }),
         message: format!("`{locator}` is a literal credential, not a `secrets.` reference"),
         evidence: Some(first_redaction(value)),
+        severity: None,
     }
 }
 
@@ -908,6 +914,7 @@ fn committed_secret_manifests(cx: &Context<'_>) -> Evaluation {
                     backticked(&keys.iter().map(String::as_str).collect::<Vec<_>>())
                 ),
                 evidence: None,
+                severity: None,
             })
         })
         .collect();

@@ -72,6 +72,7 @@ fn unpinned_uses(cx: &Context<'_>) -> Evaluation {
                     }),
                     message: format!("`{uses}` {problem}"),
                     evidence: Some(format!("uses: {uses}")),
+                    severity: None,
                 });
             }
         }
@@ -338,6 +339,7 @@ fn draft(
         }),
         message,
         evidence,
+        severity: None,
     }
 }
 

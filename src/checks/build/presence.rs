@@ -573,6 +573,7 @@ fn folder_finding(workflows: &[YamlDocument], message: &str) -> Draft {
             n => format!("{message} ({n} workflows read)"),
         },
         evidence: None,
+        severity: None,
     }
 }
 

@@ -84,6 +84,7 @@ pub fn judge_daemon(
             location: None,
             message,
             evidence: Some(evidence),
+            severity: None,
         })
         .into_iter()
         .collect();
@@ -114,6 +115,7 @@ pub fn judge_docker_containers(
                 location: None,
                 message: format!("container `{name}` {message}"),
                 evidence: Some(evidence),
+                severity: None,
             })
         })
         .collect();

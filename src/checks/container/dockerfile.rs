@@ -59,6 +59,7 @@ fn image_runs_as_root(cx: &Context<'_>) -> Evaluation {
                 }),
                 message: format!("the final stage ({stage}) {message}"),
                 evidence: Some(format!("FROM {}", last.base)),
+                severity: None,
             });
         }
     }
@@ -146,6 +147,7 @@ fn instruction_draft(
         }),
         message: message.to_string(),
         evidence: Some(excerpt(instruction)),
+        severity: None,
     }
 }
 
@@ -252,6 +254,7 @@ fn unpinned_base_images(cx: &Context<'_>) -> Evaluation {
                     }),
                     message,
                     evidence: Some(format!("FROM {}", stage.base)),
+                    severity: None,
                 });
             }
         }
@@ -392,6 +395,7 @@ fn missing_health_checks(cx: &Context<'_>) -> Evaluation {
             }),
             message: format!("the final stage ({part}) {message}"),
             evidence: Some(format!("FROM {}", last.base)),
+            severity: None,
         });
     }
     Evaluation::items(evaluated, findings, "no Dockerfile was found")

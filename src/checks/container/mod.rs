@@ -46,6 +46,7 @@ pub fn judge_containers_where(
                 location: c.location.clone(),
                 message: format!("container `{}` {message}", c.name),
                 evidence: Some(evidence),
+                severity: None,
             })
         })
         .collect();

@@ -100,6 +100,7 @@ fn judge(w: &Workload<'_>, accounts: &HashMap<(&str, &str), Option<bool>>) -> Op
             setting(pod_setting),
             setting(account_setting)
         )),
+        severity: None,
     })
 }
 

@@ -59,6 +59,7 @@ impl<'m> Identity<'m> {
             }),
             message: format!("{} grants {} {message}", binding.label(), subject.label()),
             evidence: (!evidence.is_empty()).then(|| evidence.join("; ")),
+            severity: None,
         }
     }
 }
@@ -446,6 +447,7 @@ fn unbound_wildcard_roles(cx: &Context<'_>) -> Evaluation {
                 }),
                 message: format!("{} is bound by nobody but uses wildcards", role.label()),
                 evidence: Some(rule.describe()),
+                severity: None,
             })
         })
         .collect();
@@ -495,6 +497,7 @@ fn dangling_bindings(cx: &Context<'_>) -> Evaluation {
                 }),
                 message: format!("{} refers to {role}, which was not found", binding.label()),
                 evidence: None,
+                severity: None,
             })
         })
         .collect();

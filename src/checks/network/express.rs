@@ -164,5 +164,6 @@ fn draft(app: &App<'_>, problem: &str, location: Location, message: &str) -> Dra
         evidence: Some(format!("{}:{}", location.path, location.line)),
         location: Some(location),
         message: format!("Express app `{name}` {message}"),
+        severity: None,
     }
 }

@@ -131,6 +131,7 @@ fn missing_mesh_default(object: Option<&Manifest>) -> Draft {
              Istio's default is PERMISSIVE, which accepts plain text"
         ),
         evidence: None,
+        severity: None,
     }
 }
 
@@ -175,6 +176,7 @@ fn weak_modes(m: &Manifest) -> Vec<Draft> {
             location: Some(manifest_location(m, &pointer)),
             message,
             evidence: None,
+            severity: None,
         });
     }
     findings

@@ -260,6 +260,7 @@ fn default_deny(cx: &Context<'_>, direction: &str, denies: fn(&Policy) -> bool) 
             location: Some(location),
             message: format!("namespace `{namespace}` has no default-deny {direction} policy"),
             evidence: Some(evidence),
+            severity: None,
         });
     }
     Evaluation::items(namespaces.len(), findings, "no workload was found")
@@ -324,6 +325,7 @@ fn unselected_workloads(cx: &Context<'_>) -> Evaluation {
             location: Some(manifest_location(w.manifest, &w.meta_pointer)),
             message,
             evidence: Some(format!("pod labels: {}", labels_text(&w.labels))),
+            severity: None,
         });
     }
     Evaluation::items(net.workloads.len(), findings, "no workload was found")
@@ -357,6 +359,7 @@ fn ingress_without_tls(cx: &Context<'_>) -> Evaluation {
                 location: Some(manifest_location(m, &pointer)),
                 message: format!("Ingress `{}` {message}", m.name()),
                 evidence: None,
+                severity: None,
             });
         }
     }
@@ -446,6 +449,7 @@ fn exposed_services(cx: &Context<'_>) -> Evaluation {
                 m.name()
             ),
             evidence: Some(format!("spec.type: {kind}")),
+            severity: None,
         });
     }
     Evaluation::items(evaluated, findings, "no Service was found")

@@ -37,7 +37,29 @@ pub fn write_tree(root: &Path, size: TreeSize) -> std::io::Result<()> {
         std::fs::create_dir_all(&dir)?;
         std::fs::write(dir.join("Dockerfile"), dockerfile(i))?;
     }
-    Ok(())
+    write_governance(root)
+}
+
+/// The repository-level documents the monitoring and compliance checks read.
+fn write_governance(root: &Path) -> std::io::Result<()> {
+    let docs = root.join("docs");
+    std::fs::create_dir_all(&docs)?;
+    std::fs::write(
+        root.join("SECURITY.md"),
+        "# Security\n\nMail security@example.com.\n",
+    )?;
+    std::fs::write(
+        root.join("CODEOWNERS"),
+        "* @example/platform\n/deploy/ @example/sre\n",
+    )?;
+    std::fs::write(
+        docs.join("incident-response.md"),
+        "# Incident response\n## Preparation\n## Detection and analysis\n## Containment\n",
+    )?;
+    std::fs::write(
+        docs.join("runbook-database.md"),
+        "# Runbook: database\n## Eradication\n## Recovery\n## Lessons learned\n",
+    )
 }
 
 fn manifest(i: usize) -> String {
@@ -61,6 +83,29 @@ fn manifest(i: usize) -> String {
             text,
             "        - name: sidecar\n          image: registry.example.com/proxy@sha256:{:064x}\n          securityContext:\n            readOnlyRootFilesystem: true\n            capabilities:\n              drop: [ALL]\n",
             i
+        );
+    }
+    let ns = i % 20;
+    let _ = write!(
+        text,
+        "---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: allow-app{i}\n  namespace: team{ns}\nspec:\n  podSelector:\n    matchExpressions:\n      - {{key: app, operator: In, values: [app{i}, app{j}]}}\n  ingress:\n    - from:\n        - podSelector:\n            matchLabels: {{app: app{j}}}\n",
+        j = (i + 1) % 600,
+    );
+    if i < 20 {
+        let _ = write!(
+            text,
+            "---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: team{ns}\n  labels:\n    pod-security.kubernetes.io/enforce: {psa}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: team{ns}\nspec:\n  podSelector: {{}}\n  policyTypes: [Ingress{egress}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata:\n  name: deployer\n  namespace: team{ns}\nrules:\n  - apiGroups: [apps]\n    resources: [deployments]\n    verbs: [get, list, {verb}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: deployer\n  namespace: team{ns}\nsubjects:\n  - {{kind: Group, name: team{ns}, apiGroup: rbac.authorization.k8s.io}}\nroleRef:\n  {{kind: Role, name: deployer, apiGroup: rbac.authorization.k8s.io}}\n",
+            psa = if i.is_multiple_of(3) {
+                "privileged"
+            } else {
+                "restricted"
+            },
+            egress = if i.is_multiple_of(2) { ", Egress" } else { "" },
+            verb = if i.is_multiple_of(4) {
+                "\"*\""
+            } else {
+                "update"
+            },
         );
     }
     let _ = write!(

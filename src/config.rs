@@ -26,6 +26,12 @@ pub struct Config {
     pub suppressions: Vec<crate::suppress::Rule>,
     /// Theme of the terminal interface: a built-in name or a file path.
     pub theme: Option<String>,
+    /// Namespaces the kube source audits when `-n` is not given; empty means all.
+    pub namespaces: Vec<String>,
+    /// Kubeconfig context used when `--context` is not given.
+    pub context: Option<String>,
+    /// Whether platform namespaces are graded with the team's workloads.
+    pub include_platform: bool,
     /// Files that were read, in merge order, for messages.
     pub files: Vec<PathBuf>,
     /// Unknown keys and similar, each naming the file and the key.
@@ -51,6 +57,18 @@ struct Layer {
     #[serde(default)]
     suppress: Vec<SuppressTable>,
     theme: Option<String>,
+    #[serde(default)]
+    kube: KubeLayer,
+}
+
+/// The `[kube]` table: what the live cluster source reads when the flags say nothing.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct KubeLayer {
+    namespaces: Option<Vec<String>>,
+    context: Option<String>,
+    #[serde(default, alias = "include_platform")]
+    include_platform: Option<bool>,
 }
 
 /// One `[[suppress]]` table as written; validated into a [`crate::suppress::Rule`].
@@ -172,6 +190,9 @@ impl Config {
                 .collect(),
             suppressions: Vec::new(),
             theme: None,
+            namespaces: Vec::new(),
+            context: None,
+            include_platform: false,
             files: Vec::new(),
             warnings: Vec::new(),
         };
@@ -228,6 +249,7 @@ impl Config {
         if layer.theme.is_some() {
             self.theme = layer.theme;
         }
+        self.apply_kube(layer.kube, path)?;
         for (id, severity) in layer.severity {
             let upper = id.to_ascii_uppercase();
             if crate::checks::find(&upper).is_none() {
@@ -249,6 +271,41 @@ impl Config {
         }
         Ok(())
     }
+}
+
+impl Config {
+    fn apply_kube(&mut self, kube: KubeLayer, path: &Path) -> Result<(), ConfigError> {
+        if let Some(namespaces) = kube.namespaces {
+            if let Some(bad) = namespaces.iter().find(|n| !is_dns_label(n)) {
+                return Err(ConfigError(format!(
+                    "{}: `kube.namespaces`: `{}` is not a namespace name; use lower-case \
+                     letters, digits and `-`, at most 63 characters",
+                    path.display(),
+                    crate::sanitize::one_line(bad)
+                )));
+            }
+            self.namespaces = namespaces;
+        }
+        if kube.context.is_some() {
+            self.context = kube.context;
+        }
+        if let Some(include) = kube.include_platform {
+            self.include_platform = include;
+        }
+        Ok(())
+    }
+}
+
+/// Whether `name` is a valid namespace name (an RFC 1123 DNS label).
+fn is_dns_label(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    !bytes.is_empty()
+        && bytes.len() <= 63
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.first() != Some(&b'-')
+        && bytes.last() != Some(&b'-')
 }
 
 /// Validates the `number`th `[[suppress]]` table of `path`. A table that cannot be
@@ -406,6 +463,46 @@ mod tests {
         let config = Config::load(&paths).unwrap();
         assert_eq!(config.required_labels, ["team"]);
         assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+    }
+
+    #[test]
+    fn kube_table_sets_namespaces_context_and_platform() {
+        let dir = tempfile::tempdir().unwrap();
+        let user = write(dir.path(), "user.toml", "[kube]\ncontext = \"staging\"\n");
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "[kube]\nnamespaces = [\"payments\", \"web\"]\ninclude-platform = true\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: Some(user),
+        };
+        let config = Config::load(&paths).unwrap();
+        assert_eq!(config.namespaces, ["payments", "web"]);
+        assert_eq!(config.context.as_deref(), Some("staging"));
+        assert!(config.include_platform);
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        assert!(Config::defaults().namespaces.is_empty());
+    }
+
+    #[test]
+    fn a_namespace_that_cannot_exist_is_an_error_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let project = write(
+            dir.path(),
+            "rampart.toml",
+            "[kube]\nnamespaces = [\"Pay Ments\"]\n",
+        );
+        let paths = ConfigPaths {
+            project: Some(project),
+            project_explicit: false,
+            user: None,
+        };
+        let error = Config::load(&paths).unwrap_err().to_string();
+        assert!(error.contains("`kube.namespaces`"), "{error}");
+        assert!(error.contains("`Pay Ments`"), "{error}");
     }
 
     #[test]

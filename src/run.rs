@@ -290,13 +290,14 @@ pub fn collect_request(
             files_scanned: sources.contains(&SourceKind::Files),
         },
         sources,
-        kube: kube_options(args, env),
+        kube: kube_options(args, config, env),
     }
 }
 
 /// How to reach the cluster: `--kubeconfig`, else `KUBECONFIG`, else `~/.kube/config`,
-/// else the pod's own service account when Rampart runs in one.
-fn kube_options(args: &ScanArgs, env: &Environment) -> KubeOptions {
+/// else the pod's own service account when Rampart runs in one. Namespaces, context and
+/// platform grading come from the flags, else from the `[kube]` table of configuration.
+fn kube_options(args: &ScanArgs, config: &Config, env: &Environment) -> KubeOptions {
     let default_path = env.home.as_ref().map(|h| h.join(".kube").join("config"));
     let kubeconfig = if let Some(path) = &args.kubeconfig {
         KubeconfigSource::Files(vec![path.clone()])
@@ -309,10 +310,14 @@ fn kube_options(args: &ScanArgs, env: &Environment) -> KubeOptions {
     };
     KubeOptions {
         kubeconfig,
-        context: args.context.clone(),
-        namespaces: args.namespaces.clone(),
+        context: args.context.clone().or_else(|| config.context.clone()),
+        namespaces: if args.namespaces.is_empty() {
+            config.namespaces.clone()
+        } else {
+            args.namespaces.clone()
+        },
         include_secrets: args.include_secrets,
-        include_platform: args.include_platform,
+        include_platform: args.include_platform || config.include_platform,
         ..KubeOptions::default()
     }
 }

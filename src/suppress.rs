@@ -329,22 +329,25 @@ const ANNOTATION_POINTERS: [&str; 3] = [
     "/spec/jobTemplate/spec/template/metadata/annotations/rampart~1ignore",
 ];
 
-// TODO: read the annotation on live objects once the kube source records annotations of
-// workloads; today only manifests in files carry it, so a live workload cannot be
-// suppressed inline (a `[[suppress]]` table still works).
+/// Inline suppressions from `rampart/ignore` annotations, on manifests in files and on
+/// live objects alike: a team that cannot edit a `rampart.toml` can still accept a risk
+/// where it deploys the workload.
 fn from_annotations(evidence: &Evidence, warnings: &mut Vec<String>) -> Vec<Candidate> {
-    let Some(files) = &evidence.files else {
-        return Vec::new();
-    };
+    let files = evidence.files.iter().flat_map(|f| f.manifests.iter());
+    let live = evidence.kube.iter().flat_map(|k| k.objects.iter());
     let mut out = Vec::new();
-    for manifest in &files.manifests {
+    for manifest in files.chain(live) {
         let canonical = crate::checks::context::manifest_resource(manifest, None).canonical;
         for pointer in ANNOTATION_POINTERS {
             let Some(text) = manifest.object().pointer(pointer).and_then(Value::as_str) else {
                 continue;
             };
-            let line = manifest.line_of(pointer);
-            let origin = format!("{}:{line} ({ANNOTATION})", manifest.doc.path);
+            let origin = if manifest.is_live() {
+                format!("{canonical} ({ANNOTATION})")
+            } else {
+                let line = manifest.line_of(pointer);
+                format!("{}:{line} ({ANNOTATION})", manifest.doc.path)
+            };
             let (checks, reason) = parse_directive(text);
             for check in accepted(&checks, &reason, &origin, warnings) {
                 out.push(Candidate {

@@ -326,6 +326,11 @@ async fn the_apiserver_flags_are_judged_when_its_pod_is_visible() {
     assert_eq!(status("MON-003"), Status::Fail);
     assert_eq!(status("IAM-011"), Status::Pass);
     assert_eq!(status("IAM-012"), Status::Pass);
+    assert_eq!(
+        status("SEC-007"),
+        Status::Pass,
+        "the flag names a configuration"
+    );
 }
 
 #[tokio::test]
@@ -356,13 +361,35 @@ async fn control_plane_checks_pass_on_good_flags_and_are_not_assessed_when_hidde
         report.outcome("IAM-012").expect("IAM-012").status,
         Status::Fail
     );
+    let encryption = report.outcome("SEC-007").expect("SEC-007");
+    assert_eq!(encryption.status, Status::Fail, "no encryption flag");
+    let finding = report
+        .findings()
+        .into_iter()
+        .find(|f| f.check_id == "SEC-007")
+        .expect("a finding on the API server");
+    assert!(
+        finding.message.contains("--encryption-provider-config"),
+        "{}",
+        finding.message
+    );
+    assert!(
+        finding.resource.display.contains("kube-apiserver-cp"),
+        "{}",
+        finding.resource.display
+    );
 
     // A managed cluster: no apiserver pod.
     let (server, token) = serve(risky_cluster(), &[]).await;
     let (_, report) = evaluate(&options(server.kubeconfig(dir.path(), "m", &token))).await;
-    let outcome = report.outcome("MON-003").expect("MON-003");
-    assert_eq!(outcome.status, Status::NotAssessed);
-    assert!(outcome.reason.as_deref().unwrap_or("").contains("managed"));
+    for id in ["MON-003", "SEC-007"] {
+        let outcome = report.outcome(id).expect(id);
+        assert_eq!(outcome.status, Status::NotAssessed, "{id}");
+        assert!(
+            outcome.reason.as_deref().unwrap_or("").contains("managed"),
+            "{id}"
+        );
+    }
 }
 
 #[test]
@@ -660,6 +687,161 @@ fn the_binary_reads_kubeconfig_from_the_environment_and_honours_context() {
     let outcome = harness::run_command(command, sandbox.path());
     outcome.expect_no_panic().expect_code(3);
     assert!(outcome.stderr.contains("staging"), "{}", outcome.stderr);
+}
+
+#[test]
+fn namespaces_and_context_come_from_rampart_toml_unless_flags_say_otherwise() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let sandbox = Sandbox::new();
+    let mut state = risky_cluster();
+    state.add(namespace("other"));
+    state.add(json!({"apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "elsewhere", "namespace": "other", "uid": "pod-other"},
+        "spec": pod_spec(true)}));
+    let (server, token) = runtime.block_on(serve(state, &[]));
+    let config = server.kubeconfig(sandbox.path(), "prod", &token);
+    let project = sandbox.path().join("project");
+    std::fs::create_dir_all(&project).expect("project");
+    std::fs::write(
+        project.join("rampart.toml"),
+        "[kube]\nnamespaces = [\"other\"]\ncontext = \"prod\"\n",
+    )
+    .expect("config");
+    let privileged = |args: &[&str]| -> Vec<String> {
+        let mut command = sandbox.command(&project);
+        command.env("KUBECONFIG", &config).args(args);
+        let outcome = harness::run_command(command, sandbox.path());
+        outcome.expect_no_panic().expect_code(0);
+        let report: Value = serde_json::from_str(&outcome.stdout).expect("json");
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["check_id"] == "CTR-010")
+            .map(|f| f["resource"]["id"].as_str().unwrap_or_default().to_string())
+            .collect()
+    };
+
+    let from_config = privileged(&["--sources", "kube", "--json"]);
+    assert!(!from_config.is_empty(), "the pod in `other` is privileged");
+    assert!(
+        from_config.iter().all(|r| r.contains("/other/")),
+        "{from_config:?}"
+    );
+    let from_flag = privileged(&["--sources", "kube", "--json", "-n", "shop"]);
+    assert!(!from_flag.is_empty());
+    assert!(
+        from_flag.iter().all(|r| r.contains("/shop/")),
+        "{from_flag:?}"
+    );
+
+    std::fs::write(
+        project.join("rampart.toml"),
+        "[kube]\ncontext = \"staging\"\n",
+    )
+    .expect("config");
+    let mut command = sandbox.command(&project);
+    command
+        .env("KUBECONFIG", &config)
+        .args(["--sources", "kube", "--json"]);
+    let outcome = harness::run_command(command, sandbox.path());
+    outcome.expect_no_panic().expect_code(3);
+    assert!(outcome.stderr.contains("staging"), "{}", outcome.stderr);
+}
+
+#[tokio::test]
+async fn a_rampart_ignore_annotation_on_a_live_workload_suppresses_its_finding() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut state = risky_cluster();
+    state.add(json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "ledger", "namespace": "shop", "uid": "dep-ledger",
+            "annotations": {"rampart/ignore": "CTR-010 needs raw sockets until the migration"}},
+        "spec": {"selector": {"matchLabels": {"app": "ledger"}},
+            "template": {"metadata": {"labels": {"app": "ledger"}}, "spec": pod_spec(true)}}}));
+    let (server, token) = serve(state, &[]).await;
+    let (_, report) = evaluate(&options(server.kubeconfig(dir.path(), "p", &token))).await;
+
+    let failing = resources(&report, "CTR-010");
+    assert!(
+        failing.iter().any(|r| r.ends_with("/Deployment/shop/web")),
+        "the unannotated Deployment still fails: {failing:?}"
+    );
+    assert!(!failing.iter().any(|r| r.contains("ledger")), "{failing:?}");
+    let suppressed: Vec<_> = report
+        .suppressed
+        .iter()
+        .filter(|f| f.check_id == "CTR-010")
+        .collect();
+    assert_eq!(suppressed.len(), 1, "{suppressed:?}");
+    assert!(
+        suppressed[0]
+            .resource
+            .canonical
+            .ends_with("/Deployment/shop/ledger")
+    );
+    let why = suppressed[0].suppression.as_ref().expect("suppression");
+    assert!(why.reason.contains("raw sockets"), "{why:?}");
+    assert!(why.origin.contains("k8s/live/"), "{why:?}");
+}
+
+/// In a pod, with no kubeconfig, Rampart reads the mounted service account. The binary runs
+/// in a private mount namespace with a tmpfs over `/run`, so the account sits at the fixed
+/// path kube-rs reads (`/var/run/secrets/kubernetes.io/serviceaccount`) without touching
+/// the machine's own `/run`. Needs root, as the whole suite does for its Docker daemon.
+#[test]
+fn in_a_pod_the_mounted_service_account_is_used_when_there_is_no_kubeconfig() {
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let sandbox = Sandbox::new();
+    let (server, token) = runtime.block_on(serve(risky_cluster(), &[]));
+    let account = sandbox.path().join("account");
+    std::fs::create_dir_all(&account).expect("account");
+    std::fs::write(account.join("token"), &token).expect("token");
+    std::fs::write(account.join("ca.crt"), &server.ca_pem).expect("ca");
+    std::fs::write(account.join("namespace"), "shop").expect("namespace");
+    let port = server.url.rsplit(':').next().expect("port").to_string();
+    let mounted = "/run/secrets/kubernetes.io/serviceaccount";
+    let script = format!(
+        "mount -t tmpfs tmpfs /run && mkdir -p {mounted} && cp {}/* {mounted}/ && exec \"$0\" \"$@\"",
+        account.display()
+    );
+    let prefix = [
+        "unshare",
+        "--mount",
+        "--propagation",
+        "private",
+        "sh",
+        "-c",
+        script.as_str(),
+    ];
+    let mut command = sandbox.wrapped(sandbox.path(), &prefix);
+    command
+        .env("KUBERNETES_SERVICE_HOST", "127.0.0.1")
+        .env("KUBERNETES_SERVICE_PORT", &port)
+        .args(["--sources", "kube", "--json"]);
+    let outcome = harness::run_command(command, sandbox.path());
+    outcome.expect_no_panic().expect_code(0);
+
+    let report: Value = serde_json::from_str(&outcome.stdout).expect("json");
+    assert_eq!(
+        report.pointer("/sources/0/status/state"),
+        Some(&json!("connected")),
+        "{report:#}"
+    );
+    let privileged = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check_id"] == "CTR-010")
+        .count();
+    assert!(privileged > 0, "the cluster was audited: {report:#}");
+    assert!(!outcome.all().contains(&token), "the token never appears");
+    assert!(
+        server
+            .seen()
+            .iter()
+            .any(|s| s.target.starts_with("/api/v1/")),
+        "the server was read"
+    );
 }
 
 #[tokio::test]

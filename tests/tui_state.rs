@@ -229,6 +229,106 @@ fn quit_export_rescan_and_theme_effects() {
     assert_eq!(names, ["light", "high-contrast", "default", "light"]);
 }
 
+/// The bundle's interface with every finding of the first container check suppressed,
+/// and that check's id and number of findings.
+fn containers_with_one_check_suppressed() -> (App, String, usize) {
+    use rampart::report::{EvaluationSettings, Report};
+
+    let plain = tui_support::report();
+    let first = plain
+        .findings()
+        .into_iter()
+        .find(|f| f.area == Area::Containers)
+        .expect("a container finding")
+        .check_id
+        .clone();
+    let count = plain
+        .findings()
+        .iter()
+        .filter(|f| f.check_id == first)
+        .count();
+    let evidence =
+        rampart::evidence::Evidence::load(std::path::Path::new("tests/fixtures/evidence/v1.json"))
+            .expect("bundle");
+    let settings = EvaluationSettings {
+        suppressions: vec![rampart::suppress::Rule {
+            check: first.clone(),
+            resource: None,
+            reason: "accepted until the rewrite".to_string(),
+            expires: None,
+            origin: "rampart.toml [[suppress]] #1".to_string(),
+        }],
+        ..EvaluationSettings::default()
+    };
+    let mut app = App::new(Report::evaluate(&evidence, &settings), Theme::default());
+    app::update(
+        &mut app,
+        Action::Resize {
+            width: 80,
+            height: 24,
+        },
+    );
+    press(&mut app, &[Action::Right, Action::Enter]);
+    (app, first, count)
+}
+
+#[test]
+fn suppressed_findings_are_hidden_until_the_status_filter_asks_for_them() {
+    let (mut app, check, count) = containers_with_one_check_suppressed();
+    assert!(count > 0);
+    assert_eq!(app.filters.status, app::StatusFilter::Open);
+    assert_eq!(app.rows.len(), 13 - count);
+    assert_eq!(app.hidden, count, "the suppressed findings count as hidden");
+    assert!(
+        app.rows
+            .iter()
+            .all(|r| app.findings[r.finding()].check_id != check)
+    );
+    let open: usize = app.area_counts(Area::Containers).iter().sum();
+    assert_eq!(open, 13 - count, "tiles count only what counts");
+
+    press(&mut app, &[Action::CycleStatus]);
+    assert_eq!(app.filters.status, app::StatusFilter::New);
+    assert_eq!(
+        app.rows.len(),
+        13 - count,
+        "without a baseline every open finding is new"
+    );
+
+    press(&mut app, &[Action::CycleStatus]);
+    assert_eq!(app.filters.status, app::StatusFilter::Suppressed);
+    assert_eq!(app.rows.len(), count);
+    assert!(
+        app.rows
+            .iter()
+            .all(|r| app::is_suppressed(&app.findings[r.finding()]))
+    );
+    let screen = tui_support::text(&app);
+    assert!(
+        screen.contains("status suppressed") || screen.contains("suppressed ·"),
+        "{screen}"
+    );
+
+    press(&mut app, &[Action::Enter]);
+    assert_eq!(app.screen, Screen::Detail);
+    let detail: String =
+        rampart::tui::view::detail_lines(&app, app.theme(), app.detail.expect("detail"))
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("\n");
+    assert!(detail.contains("Suppressed"), "{detail}");
+    assert!(detail.contains("accepted until the rewrite"), "{detail}");
+    assert!(detail.contains("rampart.toml [[suppress]] #1"), "{detail}");
+
+    press(&mut app, &[Action::Back, Action::CycleStatus]);
+    assert_eq!(app.filters.status, app::StatusFilter::All);
+    assert_eq!(app.rows.len(), 13);
+    assert_eq!(app.hidden, 0);
+    press(&mut app, &[Action::CycleStatus]);
+    assert_eq!(app.filters.status, app::StatusFilter::Open);
+}
+
 #[test]
 fn tab_moves_the_focus_between_panes() {
     let mut app = app();

@@ -1,5 +1,6 @@
 //! Checks of the kube-apiserver's flags, which only a live cluster shows (MON-003, IAM-008,
-//! IAM-011, IAM-012), and the table of which live resources each check needs.
+//! IAM-011, IAM-012 and the live half of SEC-007), and the table of which live resources
+//! each check needs.
 //!
 //! The flags come from the apiserver's static pod in kube-system. On managed clusters the
 //! provider runs the control plane and the pod is not visible: these checks then say
@@ -154,6 +155,34 @@ fn apiserver(kube: &KubeEvidence, plane: &ControlPlane) -> Resource {
         part: None,
         display: format!("kube-apiserver of {} ({})", kube.server, plane.pod),
     }
+}
+
+/// SEC-007's live half: whether the API server was started with an encryption
+/// configuration. `Ok(None)` when it was, `Ok(Some(finding))` when not, and `Err(why)`
+/// when the flags cannot be seen. The file the flag names lives on the control-plane
+/// node, out of the API's reach, so its providers are judged only when the repository
+/// holds it.
+pub(crate) fn encryption_flag(cx: &Context<'_>) -> Result<Option<Draft>, String> {
+    let (kube, plane) = plane(cx).map_err(|e| match e {
+        Evaluation::NotAssessed(why) => why,
+        _ => "the kube-apiserver's flags were not read".to_string(),
+    })?;
+    if plane
+        .flag("encryption-provider-config")
+        .is_some_and(|p| !p.is_empty())
+    {
+        return Ok(None);
+    }
+    Ok(Some(Draft {
+        source: SourceKind::Kube,
+        resource: apiserver(kube, plane),
+        location: None,
+        evidence: Some(format!("flags read from pod {}", plane.pod)),
+        message: "the API server has no `--encryption-provider-config`, so it writes \
+                  Secrets to etcd unencrypted"
+            .to_string(),
+        severity: None,
+    }))
 }
 
 fn audit_logging(cx: &Context<'_>) -> Evaluation {

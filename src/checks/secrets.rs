@@ -585,7 +585,10 @@ pub static SEC_007: Check = Check {
     sources: &[SourceKind::Files, SourceKind::Kube],
     differs_from: "Provider strength follows the Kubernetes documentation: KMS v2 and \
                    secretbox pass, aesgcm (needs rotation every 200k writes), aescbc \
-                   (padding-oracle weakness) and KMS v1 (deprecated) fail when first.",
+                   (padding-oracle weakness) and KMS v1 (deprecated) fail when first. On a \
+                   live cluster Rampart reads the API server's flags: no \
+                   `--encryption-provider-config` fails; the file it names sits on the \
+                   node, so its providers are judged only when the repository holds it.",
     evaluate: encryption_at_rest,
 };
 
@@ -602,14 +605,7 @@ fn encryption_at_rest(cx: &Context<'_>) -> Evaluation {
                 && m.api_version().starts_with("apiserver.config.k8s.io/")
         })
         .collect();
-    if configs.is_empty() {
-        return Evaluation::NotAssessed(
-            "the repository describes a cluster but holds no EncryptionConfiguration, so \
-             whether the API server encrypts Secrets cannot be known"
-                .to_string(),
-        );
-    }
-    let findings = configs
+    let mut findings: Vec<Draft> = configs
         .iter()
         .filter_map(|m| {
             let (pointer, problem) = encryption_problem(m.object())?;
@@ -623,8 +619,36 @@ fn encryption_at_rest(cx: &Context<'_>) -> Evaluation {
             })
         })
         .collect();
+    let mut evaluated = configs.len();
+
+    // A live cluster adds its API server: is it told to encrypt at all?
+    let live = cx
+        .evidence
+        .kube
+        .is_some()
+        .then(|| crate::checks::control_plane::encryption_flag(cx));
+    match live {
+        Some(Ok(finding)) => {
+            evaluated += 1;
+            findings.extend(finding);
+        }
+        Some(Err(why)) if evaluated == 0 => {
+            return Evaluation::NotAssessed(format!(
+                "{why}, and the repository holds no EncryptionConfiguration"
+            ));
+        }
+        Some(Err(_)) => {}
+        None if evaluated == 0 => {
+            return Evaluation::NotAssessed(
+                "the repository describes a cluster but holds no EncryptionConfiguration, so \
+                 whether the API server encrypts Secrets cannot be known"
+                    .to_string(),
+            );
+        }
+        None => {}
+    }
     Evaluation::Judged {
-        evaluated: configs.len(),
+        evaluated,
         findings,
     }
 }

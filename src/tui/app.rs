@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use crate::checks::{self, Check};
 use crate::evidence::SourceRecord;
-use crate::model::{Area, Finding, Severity, SourceKind};
+use crate::model::{Area, BaselineState, Finding, Severity, SourceKind};
 use crate::report::Report;
 use crate::sources::Progress;
 
@@ -72,6 +72,57 @@ impl SortKey {
     }
 }
 
+/// Which findings the table lists, by their standing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StatusFilter {
+    /// Findings that count: not suppressed, or suppressed past their expiry.
+    Open,
+    /// Open findings the baseline did not hold (every open finding without a baseline).
+    New,
+    /// Findings a suppression accepts, with who accepted them and why.
+    Suppressed,
+    /// Open and suppressed together.
+    All,
+}
+
+impl StatusFilter {
+    /// The word shown in the filter bar.
+    pub fn label(self) -> &'static str {
+        match self {
+            StatusFilter::Open => "open",
+            StatusFilter::New => "new",
+            StatusFilter::Suppressed => "suppressed",
+            StatusFilter::All => "all",
+        }
+    }
+
+    fn next(self) -> StatusFilter {
+        match self {
+            StatusFilter::Open => StatusFilter::New,
+            StatusFilter::New => StatusFilter::Suppressed,
+            StatusFilter::Suppressed => StatusFilter::All,
+            StatusFilter::All => StatusFilter::Open,
+        }
+    }
+
+    fn keeps(self, finding: &Finding) -> bool {
+        let suppressed = is_suppressed(finding);
+        match self {
+            StatusFilter::Open => !suppressed,
+            StatusFilter::New => {
+                !suppressed && finding.baseline.is_none_or(|b| b == BaselineState::New)
+            }
+            StatusFilter::Suppressed => suppressed,
+            StatusFilter::All => true,
+        }
+    }
+}
+
+/// Whether a suppression takes `finding` out of the score (an expired one does not).
+pub fn is_suppressed(finding: &Finding) -> bool {
+    finding.suppression.as_ref().is_some_and(|s| !s.expired)
+}
+
 /// What a person asked for, decoded from a key or mouse event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
@@ -96,6 +147,7 @@ pub enum Action {
     CycleSeverity,
     CycleSource,
     CycleSort,
+    CycleStatus,
     ToggleGroup,
     StartSearch,
     SearchChar(char),
@@ -124,6 +176,8 @@ pub struct Filters {
     /// Only findings at or above this severity.
     pub min_severity: Option<Severity>,
     pub source: Option<SourceKind>,
+    /// Open, new, suppressed or all findings.
+    pub status: StatusFilter,
     pub sort: SortKey,
     /// Fuzzy search; every word must match as a subsequence.
     pub query: String,
@@ -136,6 +190,7 @@ impl Default for Filters {
         Filters {
             min_severity: None,
             source: None,
+            status: StatusFilter::Open,
             sort: SortKey::Severity,
             query: String::new(),
             grouped: false,
@@ -174,13 +229,14 @@ pub enum SourceLine {
 #[derive(Debug, Clone)]
 pub struct App {
     pub report: Report,
-    /// Every finding of the report at or above its display threshold, most severe first.
+    /// Every finding of the report at or above its display threshold, most severe first,
+    /// then the suppressed ones, which the status filter shows on request.
     pub findings: Vec<Finding>,
     /// Lowercased `id title resource source` of each finding, for search.
     search_keys: Vec<String>,
     /// Indices into `findings`, per area in `Area::ALL` order.
     by_area: Vec<Vec<usize>>,
-    /// Findings per area (in `Area::ALL` order) by severity, most severe first.
+    /// Open findings per area (in `Area::ALL` order) by severity, most severe first.
     counts: Vec<[usize; 5]>,
     pub screen: Screen,
     pub overlay: Option<Overlay>,
@@ -264,7 +320,21 @@ impl App {
 
     /// Replaces the report (after a collection), keeping the place where possible.
     pub fn set_report(&mut self, report: Report) {
-        self.findings = report.findings().into_iter().cloned().collect();
+        let threshold = report.min_severity;
+        let suppressed = report
+            .suppressed_findings()
+            .into_iter()
+            .filter(|f| f.severity >= threshold);
+        self.findings = report
+            .findings()
+            .into_iter()
+            .chain(suppressed)
+            .cloned()
+            .collect();
+        // A run asked for only what is new opens on the new findings.
+        if report.only_new && self.filters.status == StatusFilter::Open {
+            self.filters.status = StatusFilter::New;
+        }
         let titles: std::collections::HashMap<&str, &str> =
             checks::CATALOGUE.iter().map(|c| (c.id, c.title)).collect();
         self.search_keys = self
@@ -283,7 +353,9 @@ impl App {
                 .iter()
                 .position(|s| *s == finding.severity);
             self.by_area[area].push(i);
-            self.counts[area][severity.unwrap_or(0)] += 1;
+            if !is_suppressed(finding) {
+                self.counts[area][severity.unwrap_or(0)] += 1;
+            }
         }
         self.sources = report
             .sources
@@ -310,7 +382,7 @@ impl App {
         self.counts[index]
     }
 
-    /// Number of findings in the current area.
+    /// Number of findings in the current area, suppressed ones included.
     pub fn area_total(&self) -> usize {
         self.by_area[self.area].len()
     }
@@ -362,6 +434,7 @@ impl App {
             .min_severity
             .is_none_or(|s| finding.severity >= s)
             && self.filters.source.is_none_or(|s| finding.source == s)
+            && self.filters.status.keeps(finding)
             && terms.iter().all(|t| fuzzy(&self.search_keys[index], t))
     }
 
@@ -636,6 +709,7 @@ fn findings(app: &mut App, action: &Action) -> Option<Effect> {
         Action::CycleSeverity => change(app, |f| f.min_severity = next_severity(f.min_severity)),
         Action::CycleSource => change(app, |f| f.source = next_source(f.source)),
         Action::CycleSort => change(app, |f| f.sort = f.sort.next()),
+        Action::CycleStatus => change(app, |f| f.status = f.status.next()),
         Action::ToggleGroup => change(app, |f| f.grouped = !f.grouped),
         Action::Copy => return copy(app, app.selected_finding()),
         Action::Click { column, row } => click_row(app, *column, *row),

@@ -11,10 +11,12 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Borders, Clear, Paragraph, Widget, Wrap};
 
 use crate::evidence::SourceStatus;
-use crate::model::{Area, Finding, Severity};
+use crate::model::{Area, Finding, Severity, SuppressionNote};
 use crate::score::{AreaScore, Mark};
 
-use super::app::{App, Overlay, Pane, Row, Screen, SourceLine, TILE_COLUMNS};
+use super::app::{
+    App, Overlay, Pane, Row, Screen, SourceLine, StatusFilter, TILE_COLUMNS, is_suppressed,
+};
 use super::highlight;
 use super::keys::HELP;
 use super::theme::Theme;
@@ -377,7 +379,7 @@ fn findings(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         theme,
         layout.footer,
         buf,
-        "Enter detail · Esc back · / search · s o S filter, sort · c group · ? help",
+        "Enter detail · Esc back · / search · s o f S filter, sort · c group · ? help",
     );
 }
 
@@ -393,12 +395,33 @@ fn filter_bar(app: &App, theme: &Theme, area: Rect, buf: &mut Buffer) {
         clean(&f.query)
     };
     let shown = app.area_total() - app.hidden;
+    // Below 100 columns the labels shrink so that sorting and grouping stay visible.
+    let wide = area.width >= 100;
+    let label = |long: &'static str, short: &'static str| if wide { long } else { short };
+    let status_style = if f.status == StatusFilter::Open {
+        theme.muted()
+    } else {
+        theme.fg(theme.warn)
+    };
     let spans = vec![
         (format!(" {shown} shown"), theme.text()),
         (format!(", {} hidden", app.hidden), hidden_style(app, theme)),
-        (format!(" │ search {query}"), theme.muted()),
-        (format!(" │ severity {severity}"), theme.muted()),
-        (format!(" │ source {source}"), theme.muted()),
+        (
+            format!(" │ {} {query}", label("search", "/")),
+            theme.muted(),
+        ),
+        (
+            format!(" │ {} {severity}", label("severity", "sev")),
+            theme.muted(),
+        ),
+        (
+            format!(" │ {} {source}", label("source", "src")),
+            theme.muted(),
+        ),
+        (
+            format!(" │ {}{}", label("status ", ""), f.status.label()),
+            status_style,
+        ),
         (format!(" │ sort {}", f.sort.label()), theme.muted()),
         (
             format!(" │ {}", if f.grouped { "by check" } else { "flat" }),
@@ -478,10 +501,25 @@ fn row_cells(app: &App, theme: &Theme, row: Row) -> [(String, Style); 5] {
             (String::new(), theme.text()),
             (String::new(), theme.text()),
             (
-                format!("└ {}", clean(&finding.resource.display)),
+                format!(
+                    "└ {}{}",
+                    if is_suppressed(finding) {
+                        "suppressed · "
+                    } else {
+                        ""
+                    },
+                    clean(&finding.resource.display)
+                ),
                 theme.text(),
             ),
             (location(finding), theme.muted()),
+            (finding.source.key().to_string(), theme.muted()),
+        ],
+        Row::Finding(_) if is_suppressed(finding) => [
+            (severity.0, theme.muted()),
+            (finding.check_id.clone(), theme.muted()),
+            (format!("suppressed · {title}"), theme.muted()),
+            (clean(&finding.resource.display), theme.muted()),
             (finding.source.key().to_string(), theme.muted()),
         ],
         Row::Finding(_) => [
@@ -604,6 +642,9 @@ pub fn detail_lines(app: &App, theme: &Theme, index: usize) -> Vec<Line<'static>
         }
     }
     lines.push(Line::default());
+    if let Some(note) = &finding.suppression {
+        lines.extend(suppression_lines(note, theme));
+    }
 
     let affected = app.affected(index);
     lines.push(heading(&format!("Affected resources ({})", affected.len())));
@@ -631,6 +672,26 @@ pub fn detail_lines(app: &App, theme: &Theme, index: usize) -> Vec<Line<'static>
     lines
 }
 
+/// Who accepted a suppressed finding, why and until when; or that the acceptance expired.
+fn suppression_lines(note: &SuppressionNote, theme: &Theme) -> Vec<Line<'static>> {
+    let until = note
+        .expires
+        .as_deref()
+        .map(|d| format!(" until {d}"))
+        .unwrap_or_default();
+    let heading = if note.expired {
+        Line::styled(format!("Suppression expired{until}"), theme.fg(theme.warn))
+    } else {
+        Line::styled(format!("Suppressed{until}"), theme.accent())
+    };
+    vec![
+        heading,
+        Line::styled(clean(&note.reason), theme.text()),
+        Line::styled(format!("  from {}", clean(&note.origin)), theme.muted()),
+        Line::default(),
+    ]
+}
+
 fn resource_line(finding: &Finding, current: bool, theme: &Theme) -> Line<'static> {
     let marker = if current { "▸ " } else { "  " };
     let location = finding
@@ -643,6 +704,14 @@ fn resource_line(finding: &Finding, current: bool, theme: &Theme) -> Line<'stati
         Span::styled(clean(&finding.resource.display), theme.text()),
         Span::styled(location, theme.muted()),
         Span::styled(format!("  [{}]", finding.source), theme.muted()),
+        Span::styled(
+            if is_suppressed(finding) {
+                "  suppressed"
+            } else {
+                ""
+            },
+            theme.muted(),
+        ),
     ])
 }
 

@@ -98,8 +98,10 @@ pub static BLD_003: Check = Check {
     references: &["zizmor dangerous-triggers", "Scorecard Dangerous-Workflow"],
     sources: &[SourceKind::Files, SourceKind::Github],
     differs_from: "zizmor reports every use of these triggers; Rampart fails only when the \
-                   workflow also checks out or fetches the untrusted head, which is what \
-                   turns the trigger into code execution.",
+                   workflow also checks out or fetches the untrusted head, which is what turns the \
+                   trigger into code execution. zizmor `dangerous-triggers` also covers \
+                   `issue_comment`, which Rampart does not judge yet: a comment-triggered workflow \
+                   that runs `gh pr checkout` is the same flaw, and zizmor is right to report it.",
     evaluate: untrusted_checkout,
 };
 
@@ -183,9 +185,14 @@ pub static BLD_004: Check = Check {
         "CKV_GHA_2",
     ],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "Rampart reports a write of tainted environment variables to GITHUB_ENV or \
-                   GITHUB_OUTPUT under any trigger, where zizmor's github-env looks at any \
-                   write but only under privileged triggers.",
+    differs_from: "Rampart reports a write of tainted text to GITHUB_ENV or GITHUB_OUTPUT under \
+                   any trigger. zizmor's github-env fired under `pull_request_target` but missed \
+                   the fail fixture's write under `issue_comment`, which also runs with the base \
+                   repository's secrets (Rampart right), and skips plain `pull_request`, where the \
+                   author already controls the workflow, so Rampart's finding there is a latent \
+                   flaw rather than an exploit. checkov CKV_GHA_2 sees only direct expansion in \
+                   `run:`, missing github-script bodies, `env.*` indirection and GITHUB_ENV \
+                   writes.",
     evaluate: template_injection,
 };
 

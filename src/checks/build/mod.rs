@@ -52,7 +52,11 @@ pub static BLD_001: Check = Check {
         "CKV_GHA_7",
     ],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "Agrees with zizmor `unpinned-uses` on tags, short SHAs and reusable workflows, \
+                   and on the sample project's `actions/checkout@v4`. zizmor reports a `docker://` \
+                   image pinned only by tag in its auditor persona alone (`unpinned-images`); \
+                   Rampart always does, since a tag can move. checkov 3.3.30 has no pinning rule \
+                   for actions: CKV_GHA_7 checks workflow_dispatch inputs.",
     evaluate: unpinned_uses,
 };
 

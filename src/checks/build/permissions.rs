@@ -30,8 +30,12 @@ pub static BLD_002: Check = Check {
         "CKV2_GHA_1",
     ],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "Unlike Scorecard, Rampart accepts top-level write scopes when every job \
-                   overrides them with its own `permissions:`, since no job then holds them.",
+    differs_from: "Unlike Scorecard, checkov CKV2_GHA_1 and zizmor's auditor persona, Rampart \
+                   accepts a workflow whose top-level permissions are missing or write when every \
+                   job sets its own, since no job then holds them. CKV2_GHA_1 missed a top-level \
+                   `contents: write`, as it looks only for `write-all`, and zizmor's default \
+                   persona flagged one in a two-job workflow but not in the single-job fail \
+                   fixture; Rampart fails both, since a job added later would inherit it.",
     evaluate: token_permissions,
 };
 
@@ -190,7 +194,10 @@ pub static BLD_023: Check = Check {
         "Google Workload Identity Federation",
     ],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "zizmor 1.33.1 and checkov 3.3.30 have no rule for long-lived cloud keys. \
+                   zizmor's auditor persona flagged the same steps of the fail fixture only as \
+                   `secrets-outside-env` (secrets used outside a deployment environment), which is \
+                   BLD-025's concern.",
     evaluate: long_lived_cloud_keys,
 };
 

@@ -274,7 +274,8 @@ pub static BLD_009: Check = Check {
     },
     references: &["seed §1.1"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "zizmor 1.33.1 and checkov 3.3.30 have no rule for dependency review, so there \
+                   was nothing to compare on the fixtures or the sample project.",
     evaluate: dependency_review,
 };
 
@@ -303,7 +304,9 @@ pub static BLD_010: Check = Check {
     },
     references: &["seed §1.1"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "zizmor 1.33.1 has no rule for it. checkov CKV_GHA_6 (cosign SBOM attestation \
+                   after a build) passed the fail fixture, which builds an image with \
+                   `docker build` and produces no SBOM; Rampart is right to fail it.",
     evaluate: sbom,
 };
 
@@ -328,7 +331,8 @@ pub static BLD_011: Check = Check {
     },
     references: &["seed §1.1"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "zizmor 1.33.1 and checkov 3.3.30 have no rule for an image scan in CI, so there \
+                   was nothing to compare on the fixtures or the sample project.",
     evaluate: image_scan,
 };
 
@@ -363,9 +367,10 @@ pub static BLD_012: Check = Check {
     },
     references: &["seed §1.3", "Scorecard SAST"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "Scorecard also counts analysis run by apps on past pull requests; from \
-                   files Rampart sees only workflows, so default setup needs the github \
-                   source.",
+    differs_from: "Scorecard also counts analysis run by apps on past pull requests; from files \
+                   Rampart sees only workflows, so default setup needs the github source. zizmor \
+                   1.33.1 and checkov 3.3.30 have no rule for it, so there was nothing to compare \
+                   on the fixtures or the sample project.",
     evaluate: sast,
 };
 
@@ -399,8 +404,9 @@ pub static BLD_013: Check = Check {
     },
     references: &["seed §1.3", "Scorecard Vulnerabilities"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "Scorecard asks OSV whether known vulnerabilities are open now; Rampart \
-                   asks whether CI looks for them.",
+    differs_from: "Scorecard asks OSV whether known vulnerabilities are open now; Rampart asks \
+                   whether CI looks for them. zizmor 1.33.1 and checkov 3.3.30 have no rule for \
+                   it, so there was nothing to compare on the fixtures or the sample project.",
     evaluate: dependency_scan,
 };
 
@@ -429,7 +435,10 @@ pub static BLD_014: Check = Check {
     },
     references: &["Scorecard Dependency-Update-Tool"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "zizmor `dependabot-cooldown` reads the Dependabot file rather than asking \
+                   whether one exists: it flagged the pass fixture and the sample project for \
+                   having no cooldown, a concern Rampart does not check. checkov 3.3.30 has no \
+                   rule for it.",
     evaluate: update_tool,
 };
 
@@ -463,7 +472,8 @@ pub static BLD_015: Check = Check {
     },
     references: &["seed §1.1", "seed §7.2"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "zizmor 1.33.1 and checkov 3.3.30 have no rule for scheduled scans, so there was \
+                   nothing to compare on the fixtures or the sample project.",
     evaluate: scheduled_scans,
 };
 
@@ -514,9 +524,11 @@ pub static BLD_024: Check = Check {
     },
     references: &["Scorecard Signed-Releases", "SLSA Build L2"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "Scorecard looks for signature files attached to past GitHub releases; \
-                   Rampart looks for signing or attestation in the workflows that publish, \
-                   and does not apply where no workflow publishes anything.",
+    differs_from: "Scorecard looks for signature files attached to past GitHub releases; Rampart \
+                   looks for signing or attestation in the workflows that publish, and does not \
+                   apply where no workflow publishes anything. checkov CKV_GHA_5 (cosign signing \
+                   after a build) passed the fail fixture, which builds and pushes an image and \
+                   signs nothing; Rampart is right to fail it.",
     evaluate: signed_releases,
 };
 

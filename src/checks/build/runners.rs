@@ -27,9 +27,10 @@ pub static BLD_022: Check = Check {
     references: &["zizmor self-hosted-runner"],
     sources: &[SourceKind::Files, SourceKind::Github],
     differs_from: "zizmor reports self-hosted runners whatever the repository's visibility; \
-                   Rampart judges them only for public repositories and, since files alone \
-                   cannot show visibility, reports them as not assessed until the github \
-                   source can say.",
+                   Rampart judges them only for public repositories and, since files alone cannot \
+                   show visibility, reports them as not assessed until the github source can say. \
+                   zizmor 1.33.1 reports them only in its auditor persona, including a \
+                   `${{ matrix.runner }}` job that may land on one.",
     evaluate: self_hosted_runners,
 };
 

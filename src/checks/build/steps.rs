@@ -29,9 +29,11 @@ pub static BLD_005: Check = Check {
     },
     references: &["zizmor artipacked"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "zizmor weighs a checkout by whether an artefact upload follows it; \
-                   Rampart reports every one, since any later step can read the stored \
-                   token.",
+    differs_from: "zizmor `artipacked` weighs a checkout by whether an artefact upload follows it \
+                   (low confidence without one, high with one); Rampart reports every one, since \
+                   any later step can read the stored token. zizmor's default persona also accepts \
+                   an explicit `persist-credentials: true`, which Rampart reports for the same \
+                   reason.",
     evaluate: persisted_credentials,
 };
 
@@ -88,7 +90,10 @@ pub static BLD_006: Check = Check {
     },
     references: &["zizmor insecure-commands", "CKV_GHA_1"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "Agrees with zizmor `insecure-commands` on the fixtures and the sample project. \
+                   checkov CKV_GHA_1 reads only job and step `env:`, so it passed the fail \
+                   fixture, which sets the variable for the whole workflow; Rampart is right that \
+                   a workflow-level `env:` reaches every step.",
     evaluate: insecure_commands,
 };
 
@@ -176,7 +181,9 @@ pub static BLD_007: Check = Check {
     },
     references: &["Scorecard Pinned-Dependencies (downloadThenRun)"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "zizmor 1.33.1 and checkov 3.3.30 have no rule for a download piped into a \
+                   shell: neither reported the fail fixture's `curl | sudo bash`, and checkov \
+                   CKV_GHA_3 looks only for curl sending secrets.",
     evaluate: download_then_run,
 };
 
@@ -222,7 +229,8 @@ pub static BLD_008: Check = Check {
     },
     references: &["zizmor secrets-inherit"],
     sources: &[SourceKind::Files, SourceKind::Github],
-    differs_from: "",
+    differs_from: "Agrees with zizmor `secrets-inherit` on the fixtures; checkov 3.3.30 has no \
+                   rule for it, and the sample project calls no reusable workflow.",
     evaluate: secrets_inherit,
 };
 

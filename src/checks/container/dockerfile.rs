@@ -30,8 +30,11 @@ pub static CTR_001: Check = Check {
     },
     references: &["DS-0002", "CKV_DOCKER_3", "DL3002", "CIS Docker 4.1"],
     sources: &[SourceKind::Files],
-    differs_from: "hadolint DL3002 only flags an explicit `USER root`; Rampart also fails a \
-                   final stage with no USER at all, as Trivy DS-0002 and Checkov do.",
+    differs_from: "hadolint DL3002 only flags an explicit `USER root`, so it passed the fail \
+                   fixture and the sample project; Rampart also fails a final stage with no USER \
+                   at all, as Trivy DS-0002 does. checkov CKV_DOCKER_3 fails a Dockerfile with no \
+                   USER anywhere (the sample project) but accepted the fail fixture, whose only \
+                   USER is in a builder stage that never reaches the image.",
     evaluate: image_runs_as_root,
 };
 
@@ -227,7 +230,10 @@ pub static CTR_002: Check = Check {
     sources: &[SourceKind::Files],
     differs_from: "A `FROM ${BASE}` is judged on the default of the `ARG` declared before the \
                    first FROM; with no default the value comes from the build command, which \
-                   Rampart cannot see, so it is not reported.",
+                   Rampart cannot see, so it is not reported. hadolint DL3006 and DL3007 do not \
+                   read the default, so they missed `FROM ${BASE}` with `BASE=debian`; checkov \
+                   CKV_DOCKER_7 reports it, but also an `ARG` with no default (pass fixture), \
+                   which may well be pinned on the command line.",
     evaluate: unpinned_base_images,
 };
 
@@ -364,7 +370,12 @@ pub static CTR_003: Check = Check {
     references: &["DS-0026", "CKV_DOCKER_2", "CIS Docker 4.6"],
     sources: &[SourceKind::Files],
     differs_from: "A HEALTHCHECK in an earlier stage counts when the final stage is built FROM \
-                   that stage, and `HEALTHCHECK NONE` counts as none.",
+                   that stage, and `HEALTHCHECK NONE` counts as none. checkov CKV_DOCKER_2 accepts \
+                   any HEALTHCHECK in the file, so it passed both fail files: one declares it in a \
+                   builder stage the final image does not inherit, the other switches it off. \
+                   hadolint DL3057, off by default, agrees on the first but accepts \
+                   `HEALTHCHECK NONE`, and also reports builder stages, which never ship (sample \
+                   project).",
     evaluate: missing_health_checks,
 };
 
@@ -440,7 +451,10 @@ pub static CTR_004: Check = Check {
     references: &["DL3020", "DS-0005", "CKV_DOCKER_4"],
     sources: &[SourceKind::Files],
     differs_from: "Sources named through a build variable are not reported, since they may be \
-                   archives or URLs.",
+                   archives or URLs; hadolint DL3020 does report `ADD ${PAYLOAD}` (pass fixture). \
+                   checkov CKV_DOCKER_4 fails every ADD, including a local archive it unpacks and \
+                   a URL fetched with `--checksum`, which COPY cannot replace; Rampart is right to \
+                   pass those.",
     evaluate: add_where_copy_serves,
 };
 
@@ -512,7 +526,11 @@ pub static CTR_005: Check = Check {
     references: &["DL3004", "DS-0010", "CKV2_DOCKER_1"],
     sources: &[SourceKind::Files],
     differs_from: "sudo is found where it runs as a command, including in shell heredocs and \
-                   `sh -c` scripts; installing the sudo package alone is not reported.",
+                   `sh -c` scripts; installing the sudo package alone is not reported. hadolint \
+                   2.15.1 cannot parse the heredoc fixtures (DL1000), and on a copy without \
+                   heredocs DL3004 missed `sh -c 'sudo ...'`; checkov CKV2_DOCKER_1 missed both \
+                   the `sh -c` and the exec-form calls but fails installing the package, which by \
+                   itself grants nobody root.",
     evaluate: sudo_in_run,
 };
 
@@ -566,7 +584,11 @@ pub static CTR_006: Check = Check {
     ],
     sources: &[SourceKind::Files],
     differs_from: "ENV and ARG instructions that set the variables are reported as well as RUN, \
-                   since an ENV value also applies when the container runs.",
+                   since an ENV value also applies when the container runs. checkov's CKV2_DOCKER \
+                   rules caught nine of the ten fail-fixture lines but missed \
+                   `git -c http.sslVerify=false`, and CKV2_DOCKER_2 wrongly flagged \
+                   `curl -ukey:secret`, where the k belongs to the user argument; hadolint \
+                   reported none of them.",
     evaluate: insecure_transport,
 };
 
@@ -809,9 +831,12 @@ pub static CTR_007: Check = Check {
         "DKL-DI-0005",
     ],
     sources: &[SourceKind::Files],
-    differs_from: "Only the stages that end up in the final image are judged: a cache in a \
-                   builder stage whose files are copied out selectively never ships. A \
-                   BuildKit cache mount on the package cache counts as cleaning it.",
+    differs_from: "Only the stages that end up in the final image are judged: a cache in a builder \
+                   stage whose files are copied out selectively never ships. A BuildKit cache \
+                   mount on the package cache counts as cleaning it. hadolint DL3009 ties apt \
+                   lists to the RUN that runs `apt-get update`, so it did not report an install \
+                   that reuses lists an earlier layer left (fail fixture, line 9); Rampart does, \
+                   which only repeats that layer's finding, so hadolint is the more precise there.",
     evaluate: package_hygiene,
 };
 

@@ -45,7 +45,10 @@ pub static CTR_010: Check = Check {
         "CKV_K8S_16",
     ],
     sources: RUNTIME_SOURCES,
-    differs_from: "",
+    differs_from: "Agrees with checkov CKV_K8S_16 on the fixtures, including the privileged init \
+                   container, and on the sample project. checkov does not read ephemeral \
+                   containers, so it passed a pod whose debug container is privileged; Rampart \
+                   judges them, since they appear in pods read from a live cluster.",
     evaluate: privileged_containers,
 };
 
@@ -90,7 +93,9 @@ pub static CTR_011: Check = Check {
     ],
     sources: RUNTIME_SOURCES,
     differs_from: "`runAsUser: 0` fails even when `runAsNonRoot: true` is also set: the kubelet \
-                   would refuse to start the container, so the spec is wrong either way.",
+                   would refuse to start the container, so the spec is wrong either way. checkov \
+                   CKV_K8S_23 agrees on the fixtures and the sample project, but passed that \
+                   combination on an init container.",
     evaluate: may_run_as_root,
 };
 
@@ -164,7 +169,10 @@ pub static CTR_012: Check = Check {
     ],
     sources: RUNTIME_SOURCES,
     differs_from: "A privileged container fails here even when it sets \
-                   `allowPrivilegeEscalation: false`, because the privilege overrides it.",
+                   `allowPrivilegeEscalation: false`, because the privilege overrides it. checkov \
+                   CKV_K8S_20 agrees on the fixtures, the sample project and init containers, but \
+                   passed that privileged case and an ephemeral container that allows escalation, \
+                   since it does not read ephemeral containers.",
     evaluate: escalation_allowed,
 };
 
@@ -253,7 +261,11 @@ pub static CTR_013: Check = Check {
     ],
     sources: RUNTIME_SOURCES,
     differs_from: "NET_RAW, BPF, PERFMON, SYS_RAWIO, SYS_BOOT and the MAC capabilities count as \
-                   dangerous too; `CAP_` prefixes and lower case are normalised first.",
+                   dangerous too; `CAP_` prefixes and lower case are normalised first. checkov \
+                   CKV_K8S_39 looks only for SYS_ADMIN and missed `cap_sys_admin`, CKV_K8S_28 \
+                   missed NET_RAW added back after dropping ALL, and CKV_K8S_25 fails any added \
+                   capability, even NET_BIND_SERVICE and CHOWN (pass fixture), which are in the \
+                   runtime's default set anyway.",
     evaluate: dangerous_capabilities,
 };
 
@@ -312,7 +324,8 @@ pub static CTR_014: Check = Check {
         "CKV_K8S_22",
     ],
     sources: RUNTIME_SOURCES,
-    differs_from: "",
+    differs_from: "Agrees with checkov CKV_K8S_22 on the fixtures, on a container that sets no \
+                   securityContext, and on the sample project.",
     evaluate: writable_root_filesystem,
 };
 
@@ -365,9 +378,13 @@ pub static CTR_015: Check = Check {
         "CKV_K8S_31",
     ],
     sources: RUNTIME_SOURCES,
-    differs_from: "A missing seccomp profile fails, as Trivy KSV-0104 does, even though a \
-                   kubelet with SeccompDefault enabled would apply RuntimeDefault: that \
-                   setting is per node and cannot be seen from a manifest.",
+    differs_from: "A missing seccomp profile fails, as Trivy KSV-0104 does, even though a kubelet \
+                   with SeccompDefault enabled would apply RuntimeDefault: that setting is per \
+                   node and cannot be seen from a manifest. checkov CKV_K8S_31 agrees on a pod \
+                   with no profile and on the legacy annotation, but passed the fail fixture's \
+                   container that sets seccomp `Unconfined` over the pod's RuntimeDefault and the \
+                   one with AppArmor `Unconfined`; the container's own setting wins, so Rampart is \
+                   right.",
     evaluate: unconfined_containers,
 };
 
@@ -432,8 +449,9 @@ pub static CTR_016: Check = Check {
         "KSV-0010",
     ],
     sources: RUNTIME_SOURCES,
-    differs_from: "Kubernetes' `hostUsers` default is not a finding; host networking is a \
-                   network concern and is judged in the Network area.",
+    differs_from: "Kubernetes' `hostUsers` default is not a finding; host networking is a network \
+                   concern and is judged in the Network area. Agrees with checkov CKV_K8S_17 and \
+                   CKV_K8S_18 on the fixtures and the sample project.",
     evaluate: host_namespaces,
 };
 
@@ -601,8 +619,10 @@ pub static CTR_017: Check = Check {
         "CKV_K8S_27",
     ],
     sources: RUNTIME_SOURCES,
-    differs_from: "Mounting `/run` or `/var/run`, or a runtime's own directory, counts as \
-                   mounting the socket inside it.",
+    differs_from: "Mounting `/run` or `/var/run`, or a runtime's own directory, counts as mounting \
+                   the socket inside it. checkov CKV_K8S_27 agrees on `/var/run/docker.sock` but \
+                   passed `/run/containerd/` and `/var/run` mounted whole, which expose the same \
+                   sockets.",
     evaluate: runtime_socket_mounts,
 };
 
@@ -636,9 +656,11 @@ pub static CTR_018: Check = Check {
     },
     references: &["CIS Docker 5.6", "kubescape C-0048", "KSV-0023"],
     sources: RUNTIME_SOURCES,
-    differs_from: "Each host mount is reported once: a runtime socket or its directory by \
-                   CTR-017, these sensitive paths (and anything under them, and the root `/`) \
-                   here, and any other host path by CTR-024.",
+    differs_from: "Each host mount is reported once: a runtime socket or its directory by CTR-017, \
+                   these sensitive paths (and anything under them, and the root `/`) here, and any \
+                   other host path by CTR-024. checkov 3.3.30 has no rule for sensitive host \
+                   paths: it passed the fail fixture's `/etc`, `/var/lib/kubelet/pods` and `/` \
+                   mounts.",
     evaluate: sensitive_host_mounts,
 };
 
@@ -678,7 +700,9 @@ pub static CTR_019: Check = Check {
     ],
     sources: RUNTIME_SOURCES,
     differs_from: "Ephemeral (debug) containers are not judged: Kubernetes does not allow \
-                   resources on them.",
+                   resources on them. Agrees with checkov CKV_K8S_11 and CKV_K8S_13 on the \
+                   fixtures, an init container without limits and the sample project; checkov's \
+                   CKV_K8S_10 and CKV_K8S_12 also ask for requests, which Rampart does not.",
     evaluate: missing_limits,
 };
 
@@ -732,8 +756,12 @@ pub static CTR_020: Check = Check {
         "CKV_K8S_43",
     ],
     sources: RUNTIME_SOURCES,
-    differs_from: "Only `latest` and a missing tag fail; a version tag passes, though a digest \
-                   is what the remediation recommends.",
+    differs_from: "Only `latest` and a missing tag fail; a version tag passes, though a digest is \
+                   what the remediation recommends. checkov CKV_K8S_14 agrees, while CKV_K8S_43 \
+                   fails every image without a digest, such as the sample project's `web:1.4.2`: \
+                   stricter, since a version tag can be pushed again. checkov skipped the whole \
+                   pass fixture because one image is a `{{ .Values }}` template; Rampart still \
+                   judges the other containers.",
     evaluate: mutable_image_tags,
 };
 
@@ -781,7 +809,10 @@ pub static CTR_023: Check = Check {
     ],
     sources: RUNTIME_SOURCES,
     differs_from: "Only dropping ALL passes; dropping a list of named capabilities leaves any \
-                   capability a runtime adds to its default set in the future.",
+                   capability a runtime adds to its default set in the future. Agrees with checkov \
+                   CKV_K8S_37 on the fixtures and the sample project; CKV_K8S_28 asks only that \
+                   NET_RAW be dropped, so it passed a container dropping NET_RAW and SYS_CHROOT by \
+                   name.",
     evaluate: capabilities_not_dropped,
 };
 
@@ -830,8 +861,10 @@ pub static CTR_024: Check = Check {
         "CIS Docker 5.6",
     ],
     sources: RUNTIME_SOURCES,
-    differs_from: "Host paths already reported by CTR-017 (runtime sockets) or CTR-018 \
-                   (sensitive paths) are not reported again here.",
+    differs_from: "Host paths already reported by CTR-017 (runtime sockets) or CTR-018 (sensitive \
+                   paths) are not reported again here. checkov 3.3.30 has no general hostPath \
+                   rule: it passed the fail fixture's `/srv/data` and the sample project's \
+                   `/var/log` mounts.",
     evaluate: other_host_mounts,
 };
 

@@ -114,9 +114,16 @@ fn bld_002_flags_default_and_top_level_write_permissions() {
 fn bld_003_flags_privileged_checkout_of_the_head() {
     let outcome = assert_fails(
         "BLD-003",
-        2,
+        3,
         ("preview.yml", 13, Some("jobs.build.steps[0]")),
     );
+    // A pull request's head checked out on a comment.
+    assert!(outcome.findings.iter().any(|f| {
+        f.location
+            .as_ref()
+            .is_some_and(|l| l.path.ends_with("comment-test.yml") && l.line == 14)
+            && f.message.contains("issue_comment")
+    }));
     // `gh pr checkout` by hand, on the second line of a literal block.
     assert!(outcome.findings.iter().any(|f| {
         f.location

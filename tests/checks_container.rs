@@ -208,7 +208,7 @@ fn ctr_020_mutable_image_tags() {
 
 #[test]
 fn ctr_023_capabilities_not_dropped() {
-    assert_fails("CTR-023", 2, &[9, 14]);
+    assert_fails("CTR-023", 3, &[9, 14, 16]);
     assert_passes("CTR-023");
 }
 

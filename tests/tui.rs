@@ -46,6 +46,38 @@ fn findings() {
 }
 
 #[test]
+fn findings_suppressed_on_request() {
+    for (width, height) in SIZES {
+        let (report, _) = tui_support::report_with_suppression();
+        let mut app = tui_support::app_over(report, width, height, Theme::default());
+        press(
+            &mut app,
+            &[
+                Action::Right,
+                Action::Enter,
+                Action::CycleStatus,
+                Action::CycleStatus,
+            ],
+        );
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("tui_findings_suppressed_{width}x{height}"), text(&app));
+        });
+        press(&mut app, &[Action::Enter]);
+        insta::with_settings!({
+            snapshot_path => "../snapshots",
+            prepend_module_to_snapshot => false,
+            omit_expression => true,
+        }, {
+            insta::assert_snapshot!(format!("tui_detail_suppressed_{width}x{height}"), text(&app));
+        });
+    }
+}
+
+#[test]
 fn findings_grouped_by_check() {
     snapshot("findings_grouped", |app| {
         press(app, &[Action::Enter, Action::ToggleGroup]);

@@ -229,45 +229,16 @@ fn quit_export_rescan_and_theme_effects() {
     assert_eq!(names, ["light", "high-contrast", "default", "light"]);
 }
 
-/// The bundle's interface with every finding of the first container check suppressed,
-/// and that check's id and number of findings.
+/// The bundle's interface on the containers area with every finding of the first
+/// container check suppressed, and that check's id and number of findings.
 fn containers_with_one_check_suppressed() -> (App, String, usize) {
-    use rampart::report::{EvaluationSettings, Report};
-
-    let plain = tui_support::report();
-    let first = plain
-        .findings()
-        .into_iter()
-        .find(|f| f.area == Area::Containers)
-        .expect("a container finding")
-        .check_id
-        .clone();
-    let count = plain
+    let (report, first) = tui_support::report_with_suppression();
+    let count = tui_support::report()
         .findings()
         .iter()
         .filter(|f| f.check_id == first)
         .count();
-    let evidence =
-        rampart::evidence::Evidence::load(std::path::Path::new("tests/fixtures/evidence/v1.json"))
-            .expect("bundle");
-    let settings = EvaluationSettings {
-        suppressions: vec![rampart::suppress::Rule {
-            check: first.clone(),
-            resource: None,
-            reason: "accepted until the rewrite".to_string(),
-            expires: None,
-            origin: "rampart.toml [[suppress]] #1".to_string(),
-        }],
-        ..EvaluationSettings::default()
-    };
-    let mut app = App::new(Report::evaluate(&evidence, &settings), Theme::default());
-    app::update(
-        &mut app,
-        Action::Resize {
-            width: 80,
-            height: 24,
-        },
-    );
+    let mut app = tui_support::app_over(report, 80, 24, Theme::default());
     press(&mut app, &[Action::Right, Action::Enter]);
     (app, first, count)
 }

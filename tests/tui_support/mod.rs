@@ -18,6 +18,37 @@ pub fn report() -> Report {
     Report::evaluate(&evidence, &EvaluationSettings::default())
 }
 
+/// The bundle's report with every finding of the first container check suppressed by a
+/// `[[suppress]]` table, and that check's id.
+pub fn report_with_suppression() -> (Report, String) {
+    let first = report()
+        .findings()
+        .into_iter()
+        .find(|f| f.area == rampart::model::Area::Containers)
+        .expect("a container finding")
+        .check_id
+        .clone();
+    let evidence = Evidence::load(Path::new("tests/fixtures/evidence/v1.json")).expect("bundle");
+    let settings = EvaluationSettings {
+        suppressions: vec![rampart::suppress::Rule {
+            check: first.clone(),
+            resource: None,
+            reason: "accepted until the rewrite".to_string(),
+            expires: None,
+            origin: "rampart.toml [[suppress]] #1".to_string(),
+        }],
+        ..EvaluationSettings::default()
+    };
+    (Report::evaluate(&evidence, &settings), first)
+}
+
+/// An interface over `report` at `width`×`height`.
+pub fn app_over(report: Report, width: u16, height: u16, theme: Theme) -> App {
+    let mut app = App::new(report, theme);
+    app::update(&mut app, Action::Resize { width, height });
+    app
+}
+
 /// An interface over the bundle at `width`×`height`.
 pub fn app_at(width: u16, height: u16, theme: Theme) -> App {
     let mut app = App::new(report(), theme);

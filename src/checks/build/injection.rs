@@ -70,12 +70,16 @@ pub static UNTRUSTED_CHECKOUT_REFS: &[&str] = &[
     "github.event.workflow_run.head_sha",
     "github.event.workflow_run.head_branch",
     "github.event.workflow_run.head_commit.id",
+    "github.event.issue.number",
     "refs/pull/",
 ];
 
 /// Triggers that run with the base repository's secrets and write token on events that
 /// outsiders can cause.
-const PRIVILEGED_TRIGGERS: &[&str] = &["pull_request_target", "workflow_run"];
+/// Triggers that run with the base repository's secrets and a writable token although an
+/// outsider can cause them: a fork's pull request, a run that followed one, or a comment
+/// on a pull request.
+const PRIVILEGED_TRIGGERS: &[&str] = &["pull_request_target", "workflow_run", "issue_comment"];
 
 /// BLD-003: privileged triggers never run the pull request's code.
 pub static BLD_003: Check = Check {
@@ -83,9 +87,9 @@ pub static BLD_003: Check = Check {
     area: Area::Build,
     severity: Severity::Critical,
     title: "Privileged workflow checks out untrusted pull request code",
-    why: "Workflows started by `pull_request_target` or `workflow_run` run with the base \
-          repository's secrets and a token that can write, even when a stranger's fork \
-          caused them. Checking out the fork's head and then building, testing or \
+    why: "Workflows started by `pull_request_target`, `workflow_run` or `issue_comment` run \
+          with the base repository's secrets and a token that can write, even when a \
+          stranger's fork or comment caused them. Checking out the fork's head and then building, testing or \
           installing it hands that stranger code execution with those privileges.",
     remediation: "Run untrusted code only under the unprivileged `pull_request` trigger. If a \
                   privileged follow-up is needed, pass results as artefacts to a \
@@ -99,9 +103,9 @@ pub static BLD_003: Check = Check {
     sources: &[SourceKind::Files, SourceKind::Github],
     differs_from: "zizmor reports every use of these triggers; Rampart fails only when the \
                    workflow also checks out or fetches the untrusted head, which is what turns the \
-                   trigger into code execution. zizmor `dangerous-triggers` also covers \
-                   `issue_comment`, which Rampart does not judge yet: a comment-triggered workflow \
-                   that runs `gh pr checkout` is the same flaw, and zizmor is right to report it.",
+                   trigger into code execution. Like zizmor `dangerous-triggers`, it also judges \
+                   `issue_comment` workflows that check out `refs/pull/<number>/head` or run \
+                   `gh pr checkout`.",
     evaluate: untrusted_checkout,
 };
 
@@ -126,7 +130,7 @@ fn untrusted_checkout(cx: &Context<'_>) -> Evaluation {
     Evaluation::items(
         evaluated,
         findings,
-        "no workflow runs on `pull_request_target` or `workflow_run`",
+        "no workflow runs on `pull_request_target`, `workflow_run` or `issue_comment`",
     )
 }
 

@@ -46,11 +46,7 @@ pub static BLD_001: Check = Check {
         language: "yaml",
         code: "steps:\n  # actions/checkout v4.2.2\n  - uses: actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683\n    with:\n      persist-credentials: false\n",
     },
-    references: &[
-        "zizmor unpinned-uses",
-        "Scorecard Pinned-Dependencies",
-        "CKV_GHA_7",
-    ],
+    references: &["zizmor unpinned-uses", "Scorecard Pinned-Dependencies"],
     sources: &[SourceKind::Files, SourceKind::Github],
     differs_from: "Agrees with zizmor `unpinned-uses` on tags, short SHAs and reusable workflows, \
                    and on the sample project's `actions/checkout@v4`. zizmor reports a `docker://` \

@@ -809,7 +809,8 @@ pub static CTR_023: Check = Check {
     ],
     sources: RUNTIME_SOURCES,
     differs_from: "Only dropping ALL passes; dropping a list of named capabilities leaves any \
-                   capability a runtime adds to its default set in the future. Agrees with checkov \
+                   capability a runtime adds to its default set in the future. `CAP_ALL` \
+                   fails: containerd drops nothing for it and Docker rejects it. Agrees with checkov \
                    CKV_K8S_37 on the fixtures and the sample project; CKV_K8S_28 asks only that \
                    NET_RAW be dropped, so it passed a container dropping NET_RAW and SYS_CHROOT by \
                    name.",
@@ -818,10 +819,12 @@ pub static CTR_023: Check = Check {
 
 fn capabilities_not_dropped(cx: &Context<'_>) -> Evaluation {
     judge_containers(cx, |c| {
+        // Only the word ALL drops everything: containerd prefixes every other name with
+        // CAP_, so `CAP_ALL` becomes `CAP_CAP_ALL` and drops nothing, and Docker refuses it.
         let drops_all = c
             .caps_drop
             .iter()
-            .any(|cap| normalise_capability(cap) == "ALL");
+            .any(|cap| cap.trim().eq_ignore_ascii_case("ALL"));
         (!drops_all).then(|| {
             let evidence = if c.caps_drop.is_empty() {
                 field(c, "capabilities.drop not set", "HostConfig.CapDrop not set")

@@ -324,6 +324,110 @@ fn risky_and_hardened_containers_are_judged_and_no_secret_leaks() {
     }
 }
 
+/// SEC-002's findings on the image tagged `tag`, as `(resource display, evidence)`.
+fn image_secret_findings(report: &Value, tag: &str) -> Vec<(String, String)> {
+    report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["check_id"] == "SEC-002")
+        .filter(|f| {
+            f["resource"]["display"]
+                .as_str()
+                .is_some_and(|d| d.starts_with(&format!("image {tag} (")))
+        })
+        .map(|f| {
+            assert_eq!(f["source"], "docker", "{f}");
+            let display = f["resource"]["display"].as_str().expect("display");
+            let evidence = f["evidence"].as_str().unwrap_or_default();
+            (display.to_string(), evidence.to_string())
+        })
+        .collect()
+}
+
+#[test]
+fn build_arguments_and_env_secrets_in_built_images_fail_sec_002_without_leaking() {
+    let mut scope = Scope::new("imgsec");
+    let npm_token = format!("npm{}", random_token(24));
+    let db_password = format!("pw{}", random_token(18));
+    // The busybox applet link gives RUN a /bin/sh, so the step reads the argument as a real
+    // build would; the legacy builder records it with its value in the history.
+    let shell = "RUN [\"/bin/busybox\", \"ln\", \"-s\", \"/bin/busybox\", \"/bin/sh\"]";
+    let leaky = scope.build(
+        "leaky",
+        &format!(
+            "{shell}\nARG NPM_TOKEN\nENV DB_PASSWORD={db_password} MODE=prod\n\
+             RUN test -n \"$NPM_TOKEN\" && echo fetched"
+        ),
+        &[format!("NPM_TOKEN={npm_token}")],
+    );
+    let clean = scope.build(
+        "clean",
+        &format!("{shell}\nARG VERSION\nENV MODE=prod\nRUN test -n \"$VERSION\""),
+        &["VERSION=1.2.3".to_string()],
+    );
+
+    let sandbox = Sandbox::new();
+    let bundle = sandbox.path().join("bundle.json");
+    let host = scope.host.clone();
+    let out = sandbox.run(
+        sandbox.path(),
+        &[
+            "--sources",
+            "docker",
+            "--docker-host",
+            &host,
+            "--json",
+            "--save-evidence",
+            bundle.to_str().expect("utf-8"),
+        ],
+    );
+    out.expect_no_panic().expect_code(0);
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    assert_eq!(status_of(&report, "SEC-002"), "fail");
+
+    let found = image_secret_findings(&report, &leaky);
+    let displays: Vec<&str> = found.iter().map(|(d, _)| d.as_str()).collect();
+    assert!(
+        displays.iter().any(|d| d.ends_with(", ARG NPM_TOKEN")),
+        "the build argument recorded in the history: {displays:?}"
+    );
+    assert!(
+        displays.iter().any(|d| d.ends_with(", ENV DB_PASSWORD")),
+        "the ENV in the image configuration: {displays:?}"
+    );
+    for (display, evidence) in &found {
+        assert!(
+            evidence.contains("[redacted generic-secret"),
+            "{display}: {evidence}"
+        );
+    }
+    let arg = found
+        .iter()
+        .find(|(d, _)| d.ends_with(", ARG NPM_TOKEN"))
+        .expect("ARG finding");
+    assert!(
+        arg.1.starts_with("|1 NPM_TOKEN=[redacted") && arg.1.contains("/bin/sh -c test"),
+        "the legacy builder's history line, redacted: {}",
+        arg.1
+    );
+    assert!(
+        image_secret_findings(&report, &clean).is_empty(),
+        "{:?}",
+        image_secret_findings(&report, &clean)
+    );
+
+    let saved = std::fs::read_to_string(&bundle).expect("bundle");
+    for output in [out.all(), saved] {
+        for secret in [&npm_token, &db_password] {
+            if let Some(at) = output.find(secret.as_str()) {
+                let from = at.saturating_sub(120);
+                panic!("a secret value leaked: …{}", &output[from..at]);
+            }
+        }
+    }
+}
+
 #[test]
 fn the_saved_bundle_keeps_engine_json_and_replays_to_the_same_findings() {
     let mut scope = Scope::new("replay");

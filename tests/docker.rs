@@ -589,7 +589,10 @@ fn collection_reports_progress_per_step() {
         .build()
         .expect("runtime");
     let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
-    let options = DockerOptions { host: Some(host) };
+    let options = DockerOptions {
+        host: Some(host),
+        ..DockerOptions::default()
+    };
     let (evidence, record) = runtime.block_on(collect(&options, Some(&sender)));
     assert!(evidence.is_some(), "{record:?}");
     let mut steps = Vec::new();
@@ -602,4 +605,349 @@ fn collection_reports_progress_per_step() {
             "{expected}: {steps:?}"
         );
     }
+}
+
+/// A CA and the files a docker client and a TLS daemon need, written to `dir`: `ca.pem`,
+/// `cert.pem` and `key.pem` for the client, `server-cert.pem` and `server-key.pem`.
+fn write_tls_files(dir: &Path, ca_name: &str) {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer,
+        KeyPair, KeyUsagePurpose,
+    };
+
+    std::fs::create_dir_all(dir).expect("cert dir");
+    let ca_key = KeyPair::generate().expect("ca key");
+    let mut ca = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+    ca.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
+    ca.distinguished_name.push(DnType::CommonName, ca_name);
+    let ca_cert = ca.self_signed(&ca_key).expect("ca cert");
+    let issuer = Issuer::new(ca, ca_key);
+
+    let issue = |names: Vec<String>, usage: ExtendedKeyUsagePurpose, cert: &str, key: &str| {
+        let pair = KeyPair::generate().expect("key");
+        let mut params = CertificateParams::new(names).expect("params");
+        params.extended_key_usages = vec![usage];
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "rampart test");
+        let signed = params.signed_by(&pair, &issuer).expect("sign");
+        std::fs::write(dir.join(cert), signed.pem()).expect("write cert");
+        std::fs::write(dir.join(key), pair.serialize_pem()).expect("write key");
+    };
+    let local = vec!["127.0.0.1".to_string(), "localhost".to_string()];
+    issue(
+        local,
+        ExtendedKeyUsagePurpose::ServerAuth,
+        "server-cert.pem",
+        "server-key.pem",
+    );
+    issue(
+        Vec::new(),
+        ExtendedKeyUsagePurpose::ClientAuth,
+        "cert.pem",
+        "key.pem",
+    );
+    std::fs::write(dir.join("ca.pem"), ca_cert.pem()).expect("write ca");
+}
+
+/// Another private dockerd, started by a test for itself: its own data root, exec root,
+/// pid file and address, so a test may stop it, or make it listen on TLS, without
+/// touching the daemon the other tests share. Stopped, with everything it stored, when
+/// dropped.
+struct OwnDaemon {
+    dir: tempfile::TempDir,
+    child: std::process::Child,
+    /// `tcp://127.0.0.1:PORT` with TLS, else `unix://…/docker.sock`.
+    host: String,
+    tls: bool,
+}
+
+impl OwnDaemon {
+    /// A daemon that listens only on TCP and requires TLS client certificates, as a remote
+    /// daemon set up by the book does.
+    fn tls() -> Self {
+        Self::start(true)
+    }
+
+    fn start(tls: bool) -> Self {
+        let dir = tempfile::tempdir().expect("daemon dir");
+        let path = |name: &str| dir.path().join(name).display().to_string();
+        let mut command = Command::new("dockerd");
+        command.args([
+            "--iptables=false",
+            "--ip6tables=false",
+            "--bridge=none",
+            "--storage-driver=vfs",
+        ]);
+        let host = if tls {
+            let certs = dir.path().join("certs");
+            write_tls_files(&certs, "rampart daemon CA");
+            let cert = |name: &str| certs.join(name).display().to_string();
+            command
+                .arg("--tlsverify")
+                .args(["--tlscacert", &cert("ca.pem")])
+                .args(["--tlscert", &cert("server-cert.pem")])
+                .args(["--tlskey", &cert("server-key.pem")]);
+            let port = std::net::TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .expect("free port")
+                .port();
+            format!("tcp://127.0.0.1:{port}")
+        } else {
+            format!("unix://{}", path("docker.sock"))
+        };
+        let log = std::fs::File::create(dir.path().join("dockerd.log")).expect("log");
+        let child = command
+            .args(["-H", &host])
+            .args(["--data-root", &path("data")])
+            .args(["--exec-root", &path("exec")])
+            .args(["--pidfile", &path("dockerd.pid")])
+            .stdin(std::process::Stdio::null())
+            .stdout(log.try_clone().expect("log"))
+            .stderr(log)
+            .spawn()
+            .expect("start dockerd: run scripts/setup-docker, which installs docker.io");
+        let mut daemon = OwnDaemon {
+            dir,
+            child,
+            host,
+            tls,
+        };
+        daemon.wait_until_it_answers();
+        daemon
+    }
+
+    fn certs(&self) -> PathBuf {
+        self.dir.path().join("certs")
+    }
+
+    /// The docker CLI, pointed at this daemon.
+    fn cli(&self) -> Command {
+        let mut command = Command::new("docker");
+        if self.tls {
+            command
+                .env("DOCKER_TLS_VERIFY", "1")
+                .env("DOCKER_CERT_PATH", self.certs());
+        }
+        command.args(["-H", &self.host]);
+        command
+    }
+
+    fn answers(&self) -> bool {
+        self.cli()
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    }
+
+    fn wait_until_it_answers(&mut self) {
+        for _ in 0..120 {
+            if self.answers() {
+                return;
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                break_with_log(self.dir.path(), &format!("dockerd exited with {status}"));
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        break_with_log(
+            self.dir.path(),
+            "the test's own dockerd did not answer within 30 s",
+        );
+    }
+
+    /// Stops the daemon as an administrator or a crash would, and waits until it is gone.
+    /// SIGTERM, so dockerd also stops the containerd it started.
+    fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .arg(self.child.id().to_string())
+            .output();
+        for _ in 0..120 {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn break_with_log(dir: &Path, why: &str) -> ! {
+    let log = std::fs::read_to_string(dir.join("dockerd.log")).unwrap_or_default();
+    let tail: Vec<&str> = log.lines().rev().take(15).collect();
+    panic!(
+        "{why}; the end of its log, newest first:\n{}",
+        tail.join("\n")
+    );
+}
+
+impl Drop for OwnDaemon {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Runs `rampart --sources docker --json` with the given environment.
+fn scan_with_env(sandbox: &Sandbox, env: &[(&str, &str)], args: &[&str]) -> harness::Outcome {
+    let mut command = sandbox.command(sandbox.path());
+    command.envs(env.iter().copied());
+    command.args(["--sources", "docker", "--json"]).args(args);
+    harness::run_command(command, sandbox.path())
+}
+
+fn source_status(out: &harness::Outcome) -> Value {
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    report["sources"][0]["status"].clone()
+}
+
+#[test]
+fn a_remote_daemon_is_read_over_verified_tls_as_the_docker_cli_reaches_it() {
+    let daemon = OwnDaemon::tls();
+    let host = daemon.host.clone();
+    let port = host.rsplit(':').next().expect("port");
+    let certs = daemon.certs();
+    let certs = certs.to_str().expect("utf-8");
+    let sandbox = Sandbox::new();
+    let bundle = sandbox.path().join("bundle.json");
+    let tls_env = [
+        ("DOCKER_HOST", host.as_str()),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", certs),
+    ];
+
+    // DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH, as the docker CLI reads them.
+    let out = scan_with_env(
+        &sandbox,
+        &tls_env,
+        &["--save-evidence", bundle.to_str().expect("utf-8")],
+    );
+    out.expect_no_panic().expect_code(0);
+    assert_eq!(source_status(&out)["state"], "connected", "{}", out.stdout);
+    let report: Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(
+        status_of(&report, "NET-009"),
+        "pass",
+        "a TLS client is not a plain TCP one"
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&bundle).expect("bundle")).expect("json");
+    assert_eq!(saved["docker"]["tls"], true);
+    assert_eq!(saved["docker"]["endpoint"], host.as_str());
+
+    // --docker-host wins over DOCKER_HOST and keeps the TLS settings; the certificate
+    // names localhost too.
+    let by_name = format!("tcp://localhost:{port}");
+    let out = scan_with_env(&sandbox, &tls_env, &["--docker-host", &by_name]);
+    out.expect_no_panic().expect_code(0);
+    assert_eq!(source_status(&out)["state"], "connected", "{}", out.stdout);
+
+    // A CA that did not sign the daemon's certificate: refused, and the fix names ca.pem.
+    let strangers = sandbox.path().join("other-ca");
+    write_tls_files(&strangers, "some other CA");
+    let out = scan_with_env(
+        &sandbox,
+        &[
+            ("DOCKER_HOST", host.as_str()),
+            ("DOCKER_TLS_VERIFY", "1"),
+            ("DOCKER_CERT_PATH", strangers.to_str().expect("utf-8")),
+        ],
+        &[],
+    );
+    out.expect_no_panic().expect_code(3);
+    let status = source_status(&out);
+    assert_eq!(status["state"], "unavailable", "{status}");
+    assert!(
+        status["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains(&host) && r.contains("certificate")),
+        "{status}"
+    );
+    assert!(
+        status["fix"].as_str().is_some_and(|f| f.contains("ca.pem")),
+        "{status}"
+    );
+
+    // Plain HTTP to the TLS port: the daemon refuses, and the fix says to turn TLS on.
+    let out = scan_with_env(&sandbox, &[("DOCKER_HOST", host.as_str())], &[]);
+    out.expect_no_panic().expect_code(3);
+    let status = source_status(&out);
+    assert!(
+        status["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("DOCKER_TLS_VERIFY")),
+        "{status}"
+    );
+}
+
+#[test]
+fn missing_tls_files_are_named_with_the_fix() {
+    let sandbox = Sandbox::new();
+    let certs = sandbox.path().join("certs");
+    std::fs::create_dir_all(&certs).expect("certs");
+    // Nothing has to listen: the files are checked before any connection is made.
+    let host = "tcp://127.0.0.1:9";
+    let tls_env = [
+        ("DOCKER_HOST", host),
+        ("DOCKER_TLS_VERIFY", "1"),
+        ("DOCKER_CERT_PATH", certs.to_str().expect("utf-8")),
+    ];
+    let out = scan_with_env(&sandbox, &tls_env, &[]);
+    out.expect_no_panic().expect_code(3);
+    let status = source_status(&out);
+    let ca = certs.join("ca.pem").display().to_string();
+    assert_eq!(status["state"], "unavailable", "{status}");
+    assert!(
+        status["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains(&format!("`{ca}` is missing"))),
+        "{status}"
+    );
+    assert!(
+        status["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("DOCKER_CERT_PATH") && f.contains("ca.pem")),
+        "{status}"
+    );
+
+    // With a CA but no client key: the key is named, not the daemon's refusal.
+    write_tls_files(&certs, "rampart test CA");
+    std::fs::remove_file(certs.join("key.pem")).expect("remove key");
+    let out = scan_with_env(&sandbox, &tls_env, &[]);
+    out.expect_code(3);
+    let status = source_status(&out);
+    assert!(
+        status["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("client key") && r.contains("key.pem")),
+        "{status}"
+    );
+
+    // A file that is not PEM is named as such.
+    std::fs::write(certs.join("key.pem"), "not a key").expect("write");
+    let out = scan_with_env(&sandbox, &tls_env, &[]);
+    out.expect_code(3);
+    assert!(
+        source_status(&out)["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("holds no PEM private key")),
+        "{}",
+        out.stdout
+    );
+
+    // Without DOCKER_CERT_PATH the docker CLI's default, ~/.docker, is where they are looked for.
+    let out = scan_with_env(
+        &sandbox,
+        &[("DOCKER_HOST", host), ("DOCKER_TLS_VERIFY", "1")],
+        &[],
+    );
+    out.expect_code(3);
+    assert!(
+        source_status(&out)["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("/home/.docker/ca.pem")),
+        "{}",
+        out.stdout
+    );
 }

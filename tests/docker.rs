@@ -5,6 +5,11 @@
 //! Images are built `FROM scratch` with the legacy builder and a static busybox, so their
 //! config and history are real; containers are created, not started (privileged ones
 //! cannot start here), and removed when the test ends.
+//!
+//! Tests that must stop a daemon, or need one on TLS, start another dockerd of their own
+//! ([`OwnDaemon`]). Where the moment matters (a container removed between list and
+//! inspect, a daemon stopping mid-scan), a byte relay ([`Relay`]) in front of the real
+//! daemon acts at that request; every answer still comes from dockerd.
 
 mod harness;
 
@@ -670,6 +675,11 @@ impl OwnDaemon {
         Self::start(true)
     }
 
+    /// A daemon on a Unix socket of its own.
+    fn unix() -> Self {
+        Self::start(false)
+    }
+
     fn start(tls: bool) -> Self {
         let dir = tempfile::tempdir().expect("daemon dir");
         let path = |name: &str| dir.path().join(name).display().to_string();
@@ -948,6 +958,206 @@ fn missing_tls_files_are_named_with_the_fix() {
             .as_str()
             .is_some_and(|r| r.contains("/home/.docker/ca.pem")),
         "{}",
+        out.stdout
+    );
+}
+
+/// What a [`Relay`] does the first time a request it passes on contains its trigger:
+/// something done to the real daemon, and whether the request is then forwarded (else the
+/// connection is closed).
+type Intervention = Box<dyn FnOnce() -> bool + Send>;
+
+/// A byte relay on a Unix socket in front of a real daemon, which lets a test act on the
+/// daemon at an exact point of Rampart's collection — after the list and before an
+/// inspect — where a race would otherwise decide. Every answer still comes from dockerd.
+struct Relay {
+    socket: PathBuf,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Relay {
+    fn start(dir: &Path, upstream: &str, trigger: String, intervention: Intervention) -> Self {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::{Arc, Mutex};
+
+        let socket = dir.join("relay.sock");
+        let upstream = PathBuf::from(upstream.strip_prefix("unix://").expect("unix host"));
+        let listener = std::os::unix::net::UnixListener::bind(&socket).expect("bind relay");
+        listener.set_nonblocking(true).expect("nonblocking");
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopping = stop.clone();
+        let once = Arc::new(Mutex::new(Some(intervention)));
+        let thread = std::thread::spawn(move || {
+            while !stopping.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        client.set_nonblocking(false).expect("blocking");
+                        let (upstream, trigger, once) =
+                            (upstream.clone(), trigger.clone(), once.clone());
+                        std::thread::spawn(move || relay_one(client, &upstream, &trigger, &once));
+                    }
+                    Err(_) => std::thread::sleep(std::time::Duration::from_millis(5)),
+                }
+            }
+        });
+        Relay {
+            socket,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    fn host(&self) -> String {
+        format!("unix://{}", self.socket.display())
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+fn relay_one(
+    mut client: std::os::unix::net::UnixStream,
+    upstream: &Path,
+    trigger: &str,
+    once: &std::sync::Mutex<Option<Intervention>>,
+) {
+    use std::io::{Read, Write};
+    use std::net::Shutdown;
+
+    let Ok(mut daemon) = std::os::unix::net::UnixStream::connect(upstream) else {
+        return; // The daemon is gone: the client sees its connection closed.
+    };
+    let (mut back, mut to_client) = (
+        daemon.try_clone().expect("clone"),
+        client.try_clone().expect("clone"),
+    );
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut back, &mut to_client);
+        let _ = to_client.shutdown(Shutdown::Both);
+    });
+    let mut buffer = vec![0_u8; 64 * 1024];
+    loop {
+        let n = match client.read(&mut buffer) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => n,
+        };
+        let chunk = &buffer[..n];
+        if String::from_utf8_lossy(chunk).contains(trigger) {
+            let act = once.lock().expect("lock").take();
+            if let Some(act) = act
+                && !act()
+            {
+                let _ = client.shutdown(Shutdown::Both);
+                break;
+            }
+        }
+        if daemon.write_all(chunk).is_err() {
+            break;
+        }
+    }
+    let _ = daemon.shutdown(Shutdown::Both);
+}
+
+#[test]
+fn a_container_removed_between_list_and_inspect_is_a_note_not_a_failure() {
+    let mut scope = Scope::new("gone");
+    let image = scope.build("gone", "CMD [\"/bin/busybox\", \"true\"]", &[]);
+    let doomed = scope.create("doomed", &[], &image);
+    let kept = scope.create("kept", &["--privileged"], &image);
+    let id = scope.docker(&["inspect", "-f", "{{.Id}}", &doomed]);
+
+    // The container is listed, then removed for real just before its inspect reaches the
+    // daemon, which answers 404 as it would after a `docker rm` at that moment.
+    let sandbox = Sandbox::new();
+    let (host, victim) = (scope.host.clone(), doomed.clone());
+    let relay = Relay::start(
+        sandbox.path(),
+        &scope.host,
+        format!("/containers/{id}/json"),
+        Box::new(move || {
+            let removed = Command::new("docker")
+                .args(["-H", &host, "rm", "-f", &victim])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            assert!(removed, "docker rm -f {victim}");
+            true
+        }),
+    );
+    let out = sandbox.run(
+        sandbox.path(),
+        &[
+            "--sources",
+            "docker",
+            "--docker-host",
+            &relay.host(),
+            "--json",
+        ],
+    );
+    out.expect_no_panic().expect_code(0);
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    let source = &report["sources"][0];
+    let short: String = id.chars().take(12).collect();
+    assert_eq!(
+        source["denied"][format!("container {short}")],
+        "removed before it could be read",
+        "{source}"
+    );
+    assert_eq!(source["status"]["state"], "partial", "{source}");
+    assert!(
+        failing(&report, &kept).contains("CTR-010"),
+        "the other containers are still judged"
+    );
+    assert!(failing(&report, &doomed).is_empty());
+}
+
+#[test]
+fn a_daemon_stopped_in_the_middle_of_a_scan_leaves_a_partial_report() {
+    // The test's own daemon, since stopping the shared one would break the other tests.
+    let daemon = std::sync::Arc::new(std::sync::Mutex::new(OwnDaemon::unix()));
+    let host = daemon.lock().expect("lock").host.clone();
+    let sandbox = Sandbox::new();
+    let stopped = daemon.clone();
+    let relay = Relay::start(
+        sandbox.path(),
+        &host,
+        "/images/json".to_string(),
+        Box::new(move || {
+            // The daemon answered for its settings and containers; now it goes away.
+            let mut daemon = stopped.lock().expect("lock");
+            daemon.stop();
+            assert!(!daemon.answers(), "the daemon is stopped");
+            false
+        }),
+    );
+
+    let out = sandbox.run(
+        sandbox.path(),
+        &[
+            "--sources",
+            "docker",
+            "--docker-host",
+            &relay.host(),
+            "--json",
+        ],
+    );
+    out.expect_no_panic().expect_code(0);
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    let source = &report["sources"][0];
+    assert_eq!(source["status"]["state"], "partial", "{source}");
+    for what in ["images", "networks"] {
+        assert!(source["denied"][what].is_string(), "{what}: {source}");
+    }
+    assert_eq!(
+        status_of(&report, "CTR-030"),
+        "fail",
+        "what was read before the daemon stopped is still judged: {}",
         out.stdout
     );
 }

@@ -278,8 +278,10 @@ fn risky_and_hardened_containers_are_judged_and_no_secret_leaks() {
             "{exposed} should fail {id}: {exposed_fails:?}"
         );
     }
-    // The image's `USER 10001` is what the exposed container runs as: not root.
+    // The image's `USER 10001` is what the exposed container runs as: not root; its
+    // HEALTHCHECK is the health check every container of the image has.
     assert!(!exposed_fails.contains("CTR-011"), "{exposed_fails:?}");
+    assert!(!hardened_fails.contains("MON-006"), "{hardened_fails:?}");
 
     // Findings name the container with its short id and image.
     let display = report["findings"]
@@ -486,6 +488,10 @@ fn the_saved_bundle_keeps_engine_json_and_replays_to_the_same_findings() {
     assert!(
         failing(&a, &name).contains("CTR-011"),
         "an image without USER runs as root"
+    );
+    assert!(
+        failing(&a, &name).contains("MON-006"),
+        "an image without HEALTHCHECK gives its containers none"
     );
 }
 

@@ -132,6 +132,19 @@ fn containers_from_newer_engine_json_are_judged_like_pods() {
     );
     // Its password is a literal environment value: the secrets area judges Docker too.
     assert!(shop.contains("SEC-003"), "{shop:?}");
+
+    // A health check is all Docker has for probes: shop-api has one, the others none.
+    assert!(!shop.contains("MON-006"), "{shop:?}");
+    assert!(runner.contains("MON-006"), "{runner:?}");
+    let message = report
+        .outcomes
+        .iter()
+        .flat_map(|o| &o.findings)
+        .find(|f| f.check_id == "MON-006")
+        .map(|f| f.message.clone())
+        .expect("a MON-006 finding");
+    assert!(message.contains("no health check"), "{message}");
+    assert!(!message.contains("readiness"), "{message}");
 }
 
 #[test]

@@ -1167,3 +1167,43 @@ fn a_daemon_stopped_in_the_middle_of_a_scan_leaves_a_partial_report() {
         out.stdout
     );
 }
+
+#[test]
+fn a_socket_the_user_may_not_open_names_the_docker_group() {
+    use std::os::unix::fs::PermissionsExt as _;
+
+    // The shared daemon's socket is root's and the docker group's (0660); CI runs as root,
+    // who may open anything, so Rampart runs as `nobody` here.
+    let host = daemon_host();
+    let sandbox = Sandbox::new();
+    for dir in [
+        sandbox.path().to_path_buf(),
+        sandbox.path().join("home"),
+        sandbox.path().join("config"),
+    ] {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o777)).expect("chmod");
+    }
+    let nobody = [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+    ];
+    let mut command = sandbox.wrapped(sandbox.path(), &nobody);
+    command.args(["--sources", "docker", "--docker-host", &host, "--json"]);
+    let out = harness::run_command(command, sandbox.path());
+    out.expect_no_panic().expect_code(3);
+    let status = source_status(&out);
+    assert!(
+        status["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains(&host) && r.contains("permission denied")),
+        "{status}"
+    );
+    assert!(
+        status["fix"]
+            .as_str()
+            .is_some_and(|f| f.contains("docker group")),
+        "{status}"
+    );
+}

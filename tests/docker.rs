@@ -373,6 +373,17 @@ fn build_arguments_and_env_secrets_in_built_images_fail_sec_002_without_leaking(
         &format!("{shell}\nARG VERSION\nENV MODE=prod\nRUN test -n \"$VERSION\""),
         &["VERSION=1.2.3".to_string()],
     );
+    // Rebuilding a tag leaves the previous image untagged, secrets and all.
+    let api_key = format!("key{}", random_token(20));
+    let orphan_tag = scope.build("orphan", &format!("ENV API_KEY={api_key}"), &[]);
+    let orphan = scope.docker(&["inspect", "-f", "{{.Id}}", &orphan_tag]);
+    scope.images.push(orphan.clone());
+    scope.build("orphan", "ENV MODE=prod", &[]);
+    let orphan_short: String = orphan
+        .trim_start_matches("sha256:")
+        .chars()
+        .take(12)
+        .collect();
 
     let sandbox = Sandbox::new();
     let bundle = sandbox.path().join("bundle.json");
@@ -423,10 +434,17 @@ fn build_arguments_and_env_secrets_in_built_images_fail_sec_002_without_leaking(
         "{:?}",
         image_secret_findings(&report, &clean)
     );
+    let untagged = image_secret_findings(&report, &orphan_short);
+    assert_eq!(
+        untagged.first().map(|(d, _)| d.as_str()),
+        Some(format!("image {orphan_short} (untagged), ENV API_KEY").as_str()),
+        "{untagged:?}"
+    );
+    assert!(image_secret_findings(&report, &orphan_tag).is_empty());
 
     let saved = std::fs::read_to_string(&bundle).expect("bundle");
     for output in [out.all(), saved] {
-        for secret in [&npm_token, &db_password] {
+        for secret in [&npm_token, &db_password, &api_key] {
             if let Some(at) = output.find(secret.as_str()) {
                 let from = at.saturating_sub(120);
                 panic!("a secret value leaked: …{}", &output[from..at]);

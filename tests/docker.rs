@@ -1225,3 +1225,34 @@ fn a_socket_the_user_may_not_open_names_the_docker_group() {
         "{status}"
     );
 }
+
+#[test]
+fn an_enormous_environment_is_read_redacted_and_judged() {
+    let mut scope = Scope::new("bigenv");
+    let image = scope.build("bigenv", "CMD [\"/bin/busybox\", \"true\"]", &[]);
+    let secret = format!("pw{}", random_token(20));
+    let mut lines: Vec<String> = (0..20_000).map(|i| format!("VAR_{i}=value-{i}")).collect();
+    lines.push(format!("DB_PASSWORD={secret}"));
+    let env_file = scope.build_dir.path().join("big.env");
+    std::fs::write(&env_file, lines.join("\n")).expect("env file");
+    let name = scope.create(
+        "big",
+        &["--env-file", env_file.to_str().expect("utf-8")],
+        &image,
+    );
+
+    let sandbox = Sandbox::new();
+    let host = scope.host.clone();
+    let out = sandbox.run(
+        sandbox.path(),
+        &["--sources", "docker", "--docker-host", &host, "--json"],
+    );
+    out.expect_no_panic().expect_code(0);
+    assert!(!out.all().contains(&secret), "the password leaked");
+    let report: Value = serde_json::from_str(&out.stdout).expect("json report");
+    assert!(
+        failing(&report, &name).contains("SEC-003"),
+        "{}",
+        out.stdout
+    );
+}

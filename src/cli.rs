@@ -162,7 +162,8 @@ pub struct ScanArgs {
     #[arg(long, help_heading = "Kubernetes")]
     pub include_secrets: bool,
 
-    /// Docker daemon to audit, e.g. unix:///var/run/docker.sock (default: DOCKER_HOST).
+    /// Docker daemon to audit, e.g. unix:///var/run/docker.sock or tcp://host:2376
+    /// (default: DOCKER_HOST). TLS as the docker CLI: DOCKER_TLS_VERIFY, DOCKER_CERT_PATH.
     #[arg(long, value_name = "URL", help_heading = "Docker")]
     pub docker_host: Option<String>,
 

@@ -46,6 +46,11 @@ pub struct Environment {
     pub stdout_is_terminal: bool,
     /// `DOCKER_HOST`: the Docker daemon to read when `--docker-host` is not given.
     pub docker_host: Option<String>,
+    /// `DOCKER_TLS_VERIFY` is set to anything but the empty string, which is how the
+    /// docker CLI reads it too: reach a `tcp://` daemon over verified TLS.
+    pub docker_tls_verify: bool,
+    /// `DOCKER_CERT_PATH`, else `DOCKER_CONFIG`: where the TLS client files are.
+    pub docker_cert_path: Option<PathBuf>,
     /// `GITHUB_TOKEN`, else `GH_TOKEN`. Never logged or printed.
     pub github_token: Option<Token>,
     /// `GITHUB_API_URL`, for GitHub Enterprise Server.
@@ -69,6 +74,11 @@ impl Environment {
             home: std::env::var_os("HOME").map(PathBuf::from),
             stdout_is_terminal: std::io::stdout().is_terminal(),
             docker_host: std::env::var("DOCKER_HOST").ok(),
+            docker_tls_verify: std::env::var_os("DOCKER_TLS_VERIFY").is_some_and(|v| !v.is_empty()),
+            docker_cert_path: ["DOCKER_CERT_PATH", "DOCKER_CONFIG"]
+                .iter()
+                .find_map(|name| std::env::var_os(name).filter(|v| !v.is_empty()))
+                .map(PathBuf::from),
             github_token: ["GITHUB_TOKEN", "GH_TOKEN"]
                 .iter()
                 .find_map(|name| std::env::var(name).ok().and_then(|t| Token::new(&t))),
@@ -280,6 +290,11 @@ pub fn collect_request(
         },
         docker: sources::docker::DockerOptions {
             host: args.docker_host.clone().or_else(|| env.docker_host.clone()),
+            tls_verify: env.docker_tls_verify,
+            cert_path: env
+                .docker_cert_path
+                .clone()
+                .or_else(|| env.home.as_ref().map(|h| h.join(".docker"))),
         },
         github: GithubOptions {
             repo: args.repo.clone(),

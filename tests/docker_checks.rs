@@ -132,6 +132,19 @@ fn containers_from_newer_engine_json_are_judged_like_pods() {
     );
     // Its password is a literal environment value: the secrets area judges Docker too.
     assert!(shop.contains("SEC-003"), "{shop:?}");
+
+    // A health check is all Docker has for probes: shop-api has one, the others none.
+    assert!(!shop.contains("MON-006"), "{shop:?}");
+    assert!(runner.contains("MON-006"), "{runner:?}");
+    let message = report
+        .outcomes
+        .iter()
+        .flat_map(|o| &o.findings)
+        .find(|f| f.check_id == "MON-006")
+        .map(|f| f.message.clone())
+        .expect("a MON-006 finding");
+    assert!(message.contains("no health check"), "{message}");
+    assert!(!message.contains("readiness"), "{message}");
 }
 
 #[test]
@@ -154,5 +167,114 @@ fn hostile_names_and_enormous_environments_do_not_break_evaluation() {
         displays
             .iter()
             .all(|d| !d.contains('\u{1b}') && !d.contains('\u{7}'))
+    );
+}
+
+/// SEC-002's findings on images, as `(resource display, message, evidence)`.
+fn image_secrets(report: &Report) -> Vec<(String, String, String)> {
+    report
+        .outcomes
+        .iter()
+        .flat_map(|o| &o.findings)
+        .filter(|f| f.check_id == "SEC-002")
+        .map(|f| {
+            assert_eq!(f.source, rampart::model::SourceKind::Docker);
+            (
+                f.resource.display.clone(),
+                f.message.clone(),
+                f.evidence.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn secrets_in_an_image_config_and_history_fail_sec_002_by_name() {
+    let report = evaluate(&fragment());
+    assert_eq!(status(&report, "SEC-002"), Status::Fail);
+    let found = image_secrets(&report);
+    let runner = "image registry.example.com/ci/runner:2.4 (527aa9f43153)";
+    let displays: Vec<&str> = found.iter().map(|(d, _, _)| d.as_str()).collect();
+    assert_eq!(
+        displays,
+        [
+            format!("{runner}, ARG NPM_TOKEN"),
+            format!("{runner}, ENV RUNNER_TOKEN")
+        ],
+        "one finding per variable, on the runner image only"
+    );
+    let (_, arg_message, arg_evidence) = &found[0];
+    assert!(
+        arg_message.contains("build argument `NPM_TOKEN`"),
+        "{arg_message}"
+    );
+    assert!(
+        arg_evidence.starts_with("RUN |1 NPM_TOKEN=[redacted generic-secret, 36 chars, #"),
+        "the redacted history line is the evidence: {arg_evidence}"
+    );
+    let (_, env_message, env_evidence) = &found[1];
+    assert!(env_message.contains("ENV `RUNNER_TOKEN`"), "{env_message}");
+    assert!(
+        env_message.starts_with(runner),
+        "messages name the image: {env_message}"
+    );
+    assert!(env_evidence.starts_with("ENV RUNNER_TOKEN=[redacted generic-secret, 40 chars, #"));
+}
+
+#[test]
+fn images_without_secrets_pass_sec_002_and_unredacted_values_are_never_shown() {
+    let mut f = fragment();
+    let runner = &mut f["docker"]["images"][1];
+    runner["inspect"]["Config"]["Env"] =
+        json!(["RUNNER_TOKEN=", "MODE=prod", "API_TOKEN=changeme"]);
+    runner["history"] = json!([
+        {"CreatedBy": "RUN |2 MODE=prod VERSION=2.4 /bin/sh -c npm ci # buildkit"},
+        {"CreatedBy": "ARG NPM_TOKEN"},
+        {"CreatedBy": "ENV RUNNER_TOKEN="}
+    ]);
+    let report = evaluate(&f);
+    assert_eq!(
+        status(&report, "SEC-002"),
+        Status::Pass,
+        "{:?}",
+        image_secrets(&report)
+    );
+
+    // A bundle written without Rampart's redaction still fails, and still shows no value.
+    let value = format!("hunter2-{}", "q7".repeat(8));
+    let runner = &mut f["docker"]["images"][1];
+    runner["inspect"]["Config"]["Env"] = json!([format!("DB_PASSWORD={value}")]);
+    runner["history"] = json!([{"CreatedBy": format!("|1 NPM_TOKEN={value} /bin/sh -c true")}]);
+    let report = evaluate(&f);
+    let found = image_secrets(&report);
+    assert_eq!(found.len(), 2, "{found:?}");
+    for (display, message, evidence) in &found {
+        for text in [display, message, evidence] {
+            assert!(!text.contains(&value), "{text}");
+        }
+        assert!(evidence.contains("[redacted generic-secret"), "{evidence}");
+    }
+}
+
+#[test]
+fn untagged_images_and_hostile_tags_are_named_safely() {
+    let mut f = fragment();
+    let untagged = &mut f["docker"]["images"][3];
+    untagged["inspect"]["RepoTags"] = json!(["<none>:<none>"]);
+    untagged["inspect"]["Config"]["Env"] =
+        json!(["API_KEY=[redacted generic-secret, 32 chars, #0123456789ab]"]);
+    f["docker"]["images"][1]["inspect"]["RepoTags"] = json!(["ci/run\u{1b}[2Jner:2.4"]);
+    let report = evaluate(&f);
+    let displays: Vec<String> = image_secrets(&report)
+        .into_iter()
+        .map(|(d, _, _)| d)
+        .collect();
+    assert!(
+        displays.contains(&"image 34fb46c847bb (untagged), ENV API_KEY".to_string()),
+        "{displays:?}"
+    );
+    assert!(
+        displays.iter().all(|d| !d.contains('\u{1b}')),
+        "{displays:?}"
     );
 }

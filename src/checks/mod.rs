@@ -12,6 +12,7 @@ pub mod context;
 pub mod control_plane;
 pub mod github_settings;
 pub mod identity;
+pub mod image_secrets;
 pub mod monitoring;
 pub mod network;
 pub mod network_docker;

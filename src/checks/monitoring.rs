@@ -684,10 +684,12 @@ pub static MON_006: Check = Check {
         "Polaris livenessProbeMissing",
         "CIS Docker 4.6",
     ],
-    sources: &[SourceKind::Files, SourceKind::Kube],
+    sources: &[SourceKind::Files, SourceKind::Kube, SourceKind::Docker],
     differs_from: "Init and ephemeral containers, Jobs and CronJobs are exempt: they run to \
-                   completion, and Kubernetes ignores probes on init containers. Dockerfile \
-                   HEALTHCHECK is judged by CTR-003.",
+                   completion, and Kubernetes ignores probes on init containers. A Docker \
+                   container needs only a health check (its image's HEALTHCHECK or \
+                   `--health-cmd`, not turned off with `--no-healthcheck`): Docker has no \
+                   readiness probe. Dockerfile HEALTHCHECK is judged by CTR-003.",
     evaluate: probes,
 };
 
@@ -700,6 +702,11 @@ fn probes(cx: &Context<'_>) -> Evaluation {
     for c in long_running {
         evaluated += 1;
         let message = match (c.liveness_probe, c.readiness_probe) {
+            // Docker's one health check is both signals; it has no readiness probe.
+            (true, _) if c.source == SourceKind::Docker => continue,
+            (false, _) if c.source == SourceKind::Docker => {
+                "has no health check (HEALTHCHECK in its image, or --health-cmd)"
+            }
             (true, true) => continue,
             (false, false) => "has neither a liveness nor a readiness probe",
             (false, true) => "has no liveness probe",

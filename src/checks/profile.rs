@@ -450,6 +450,40 @@ pub fn docker_resource(inspect: &Value, name: &str) -> Resource {
     }
 }
 
+/// How a person names a Docker image, narrowed to a part such as `ENV API_TOKEN`:
+/// `image shop/api:3.8, shop/api:latest (8d9001d32c6a)`, or `image 34fb46c847bb
+/// (untagged)`.
+pub fn docker_image_resource(inspect: &Value, part: Option<&str>) -> Resource {
+    let id = str_at(inspect, "/Id").unwrap_or("");
+    let short: String = id.trim_start_matches("sha256:").chars().take(12).collect();
+    let mut tags: Vec<String> = strings_at(inspect, "/RepoTags")
+        .iter()
+        .filter(|t| t.as_str() != "<none>:<none>")
+        .map(|t| crate::sanitize::one_line(t))
+        .collect();
+    tags.sort();
+    // Named by its first tag, not its id, so a finding keeps its identity when the image
+    // is rebuilt under the same tag; an untagged image has only its id.
+    let (canonical, mut display) = match tags.first() {
+        Some(tag) => (
+            format!("docker/image/{tag}"),
+            format!("image {} ({short})", tags.join(", ")),
+        ),
+        None => (
+            format!("docker/image/sha256:{short}"),
+            format!("image {short} (untagged)"),
+        ),
+    };
+    if let Some(part) = part {
+        display = format!("{display}, {part}");
+    }
+    Resource {
+        canonical,
+        part: part.map(str::to_string),
+        display,
+    }
+}
+
 /// The user a container runs as: a numeric UID when one is given, and the user's name as
 /// the container (or, failing that, its image) declares it.
 fn docker_user(config: &Value, image: Option<&Value>) -> (Option<i64>, Setting<String>) {

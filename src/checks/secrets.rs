@@ -98,12 +98,13 @@ fn hit_draft(hit: &SecretHit) -> Draft {
     }
 }
 
-/// SEC-002: Dockerfiles pass no secrets through `ENV`, `ARG` or literal values.
+/// SEC-002: Dockerfiles and built images pass no secrets through `ENV`, `ARG` or literal
+/// values.
 pub static SEC_002: Check = Check {
     id: "SEC-002",
     area: Area::Secrets,
     severity: Severity::High,
-    title: "Secret in a Dockerfile ENV or ARG",
+    title: "Secret in an image ENV, ARG or history",
     why: "An ENV value is stored in the image configuration and shown by `docker inspect` to \
           anyone who can pull the image. A build argument is not stored as such, but every \
           RUN after it records its value in the image history. Either way the secret ships \
@@ -116,19 +117,26 @@ pub static SEC_002: Check = Check {
         code: "# syntax=docker/dockerfile:1\nRUN --mount=type=secret,id=npm_token,env=NPM_TOKEN \\\n    npm ci\n# docker build --secret id=npm_token,env=NPM_TOKEN .\n",
     },
     references: &["DS-0031", "DL3064", "CIS Docker 4.10"],
-    sources: &[SourceKind::Files],
+    sources: &[SourceKind::Files, SourceKind::Docker],
     differs_from: "A build argument with a secret-looking name fails even without a \
                    default value, as Trivy DS-0031 does: whatever value the build passes \
                    lands in the history. An ENV of a secret-looking name fails with any \
                    non-empty value, a copied argument (`ENV TOKEN=$TOKEN`) or a \
                    placeholder included, since the image keeps whatever it was built \
-                   with. Image history from the Docker source is not \
-                   read yet.",
+                   with. Built images from the Docker source are judged on what they \
+                   actually hold: an ENV in the image configuration, or a build argument, \
+                   ENV or known credential format recorded in the history, with a value \
+                   that is not empty or a placeholder. A build argument declared but \
+                   never given a value leaves nothing in an image and passes there.",
     evaluate: dockerfile_secrets,
 };
 
 fn dockerfile_secrets(cx: &Context<'_>) -> Evaluation {
-    let mut findings = Vec::new();
+    let (images, mut findings) = cx
+        .evidence
+        .docker
+        .as_ref()
+        .map_or((0, Vec::new()), crate::checks::image_secrets::judge);
     for dockerfile in cx.dockerfiles() {
         for (index, stage) in dockerfile.stages.iter().enumerate() {
             for instruction in &stage.instructions {
@@ -145,7 +153,11 @@ fn dockerfile_secrets(cx: &Context<'_>) -> Evaluation {
             }
         }
     }
-    Evaluation::items(cx.dockerfiles().len(), findings, "no Dockerfile was found")
+    Evaluation::items(
+        cx.dockerfiles().len() + images,
+        findings,
+        "no Dockerfile or Docker image was found",
+    )
 }
 
 /// Every secret an instruction exposes, as a locator and a message.

@@ -7,6 +7,7 @@
 mod redact;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use bollard::Docker;
@@ -33,6 +34,13 @@ const CONCURRENT_INSPECTS: usize = 8;
 pub struct DockerOptions {
     /// `--docker-host`, else `DOCKER_HOST`; `None` means the default socket.
     pub host: Option<String>,
+    /// `DOCKER_TLS_VERIFY` is set: a `tcp://` host is reached over TLS, the daemon's
+    /// certificate checked against `ca.pem` and Rampart's own shown from `cert.pem` and
+    /// `key.pem`, as the docker CLI does.
+    pub tls_verify: bool,
+    /// Where `ca.pem`, `cert.pem` and `key.pem` are: `DOCKER_CERT_PATH`, else
+    /// `DOCKER_CONFIG`, else `~/.docker`. `None` when none of them is known.
+    pub cert_path: Option<PathBuf>,
 }
 
 impl DockerOptions {
@@ -64,8 +72,8 @@ pub async fn collect(
         progress,
     };
     tracing::info!(endpoint = %endpoint, "docker collection started");
-    let evidence = match connect(&endpoint).await {
-        Ok(docker) => Some(run.read(&docker, &endpoint).await),
+    let evidence = match connect(options, &endpoint).await {
+        Ok((docker, tls)) => Some(run.read(&docker, &endpoint, tls).await),
         Err(trouble) => {
             run.record.status = trouble.status(&endpoint);
             None
@@ -95,15 +103,32 @@ pub async fn collect(
     (evidence.filter(|_| usable), run.record)
 }
 
-/// Why the daemon could not be reached.
-struct Unreachable(String);
+/// Why the daemon could not be reached, and the fix when it is known better than the
+/// cause's wording can tell.
+struct Unreachable {
+    cause: String,
+    fix: Option<String>,
+}
 
 impl Unreachable {
+    fn new(cause: String) -> Self {
+        Unreachable { cause, fix: None }
+    }
+
     fn status(&self, endpoint: &str) -> SourceStatus {
-        let cause = &self.0;
+        let cause = &self.cause;
         let lower = cause.to_ascii_lowercase();
-        let fix = if lower.contains("permission denied") {
+        let fix = if let Some(fix) = &self.fix {
+            fix.as_str()
+        } else if lower.contains("permission denied") {
             "add your user to the docker group or pass --docker-host"
+        } else if lower.contains("https server") {
+            "the daemon speaks TLS: set DOCKER_TLS_VERIFY=1 and point DOCKER_CERT_PATH at the \
+             directory with ca.pem, cert.pem and key.pem"
+        } else if lower.contains("certificate") || lower.contains("tls") {
+            "check that ca.pem in DOCKER_CERT_PATH is the CA that signed the daemon's \
+             certificate, that the certificate names the host in DOCKER_HOST, and that the \
+             daemon trusts cert.pem"
         } else if lower.contains("no such file") || lower.contains("not found") {
             "start the Docker daemon, or point --docker-host or DOCKER_HOST at a running one"
         } else if lower.contains("scheme") || lower.contains("unsupported") {
@@ -118,23 +143,116 @@ impl Unreachable {
     }
 }
 
-/// Connects to `endpoint` and agrees on the newest API version both sides speak.
-async fn connect(endpoint: &str) -> Result<Docker, Unreachable> {
+/// Connects to `endpoint` and agrees on the newest API version both sides speak. Says
+/// whether the connection uses TLS.
+async fn connect(options: &DockerOptions, endpoint: &str) -> Result<(Docker, bool), Unreachable> {
     let version = bollard::API_DEFAULT_VERSION;
+    let tcp = endpoint.starts_with("tcp://") || endpoint.starts_with("http://");
+    let tls = options.tls_verify && endpoint.starts_with("tcp://");
     let docker = if let Some(path) = endpoint.strip_prefix("unix://") {
         Docker::connect_with_unix(path, REQUEST_TIMEOUT_SECS, version)
-    } else if endpoint.starts_with("tcp://") || endpoint.starts_with("http://") {
+    } else if tls {
+        let files = TlsFiles::find(options.cert_path.as_deref())?;
+        // bollard asks rustls for the process's provider while handshaking.
+        crate::install_crypto_provider();
+        Docker::connect_with_ssl(
+            endpoint,
+            &files.key,
+            &files.cert,
+            &files.ca,
+            REQUEST_TIMEOUT_SECS,
+            version,
+        )
+    } else if tcp {
         Docker::connect_with_http(endpoint, REQUEST_TIMEOUT_SECS, version)
     } else {
-        return Err(Unreachable(format!(
+        return Err(Unreachable::new(format!(
             "unsupported address scheme in `{endpoint}`"
         )));
     }
-    .map_err(|e| Unreachable(describe(&e)))?;
-    docker
+    .map_err(|e| Unreachable::new(describe(&e)))?;
+    let docker = docker
         .negotiate_version()
         .await
-        .map_err(|e| Unreachable(describe(&e)))
+        .map_err(|e| Unreachable::new(describe(&e)))?;
+    Ok((docker, tls))
+}
+
+/// The three files of a TLS client, as the docker CLI names them in its cert path.
+struct TlsFiles {
+    ca: PathBuf,
+    cert: PathBuf,
+    key: PathBuf,
+}
+
+impl TlsFiles {
+    /// Finds and reads the files up front: bollard reads the client key only during the
+    /// handshake, and a missing one would show up as the daemon's refusal, not as the
+    /// missing file it is.
+    fn find(dir: Option<&Path>) -> Result<TlsFiles, Unreachable> {
+        let Some(dir) = dir else {
+            return Err(Unreachable {
+                cause: "DOCKER_TLS_VERIFY is set but no certificate directory is known".to_string(),
+                fix: Some(
+                    "set DOCKER_CERT_PATH to the directory with ca.pem, cert.pem and key.pem"
+                        .to_string(),
+                ),
+            });
+        };
+        let files = TlsFiles {
+            ca: dir.join("ca.pem"),
+            cert: dir.join("cert.pem"),
+            key: dir.join("key.pem"),
+        };
+        let fix = |file: &str| {
+            Some(format!(
+                "put {file} in `{}` or point DOCKER_CERT_PATH at the directory that holds \
+                 ca.pem, cert.pem and key.pem; unset DOCKER_TLS_VERIFY if the daemon does \
+                 not use TLS",
+                dir.display()
+            ))
+        };
+        for (path, what, is_key) in [
+            (&files.ca, "CA certificate", false),
+            (&files.cert, "client certificate", false),
+            (&files.key, "client key", true),
+        ] {
+            if let Err(problem) = check_pem(path, is_key) {
+                let name = path
+                    .file_name()
+                    .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                return Err(Unreachable {
+                    cause: format!("the TLS {what} `{}` {problem}", path.display()),
+                    fix: fix(&name),
+                });
+            }
+        }
+        Ok(files)
+    }
+}
+
+/// Whether `path` holds a PEM certificate (or, with `is_key`, a private key); the problem
+/// in words otherwise.
+fn check_pem(path: &Path, is_key: bool) -> Result<(), String> {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let bytes = std::fs::read(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "is missing".to_string(),
+        _ => format!("cannot be read: {}", e.to_string().to_ascii_lowercase()),
+    })?;
+    let found = if is_key {
+        PrivateKeyDer::from_pem_slice(&bytes).is_ok()
+    } else {
+        CertificateDer::pem_slice_iter(&bytes).any(|c| c.is_ok())
+    };
+    if found {
+        Ok(())
+    } else if is_key {
+        Err("holds no PEM private key".to_string())
+    } else {
+        Err("holds no PEM certificate".to_string())
+    }
 }
 
 /// The innermost cause of a bollard error, which names what actually went wrong.
@@ -145,7 +263,7 @@ fn describe(error: &bollard::errors::Error) -> String {
         text = cause.to_string();
         source = cause.source();
     }
-    crate::sanitize::one_line(&text).to_ascii_lowercase()
+    crate::sanitize::one_line(text.trim()).to_ascii_lowercase()
 }
 
 /// Whether the daemon answered that the object does not exist (any more).
@@ -190,15 +308,16 @@ impl Collection<'_> {
         self.record.denied.insert(what, why);
     }
 
-    async fn read(&mut self, docker: &Docker, endpoint: &str) -> DockerEvidence {
+    async fn read(&mut self, docker: &Docker, endpoint: &str, tls: bool) -> DockerEvidence {
         let api = docker.client_version();
         let mut evidence = DockerEvidence {
             endpoint: endpoint.to_string(),
-            tls: false,
+            tls,
             api_version: format!("{}.{}", api.major_version, api.minor_version),
             ..DockerEvidence::default()
         };
-        self.step(format!("connected, API {}", evidence.api_version));
+        let over = if tls { " over TLS" } else { "" };
+        self.step(format!("connected{over}, API {}", evidence.api_version));
 
         self.record.attempted.push("version".into());
         match docker.version().await {

@@ -844,6 +844,51 @@ fn in_a_pod_the_mounted_service_account_is_used_when_there_is_no_kubeconfig() {
     );
 }
 
+fn peer_authentication(namespace: &str, name: &str, mode: &str) -> Value {
+    json!({"apiVersion": "security.istio.io/v1", "kind": "PeerAuthentication",
+        "metadata": {"name": name, "namespace": namespace, "uid": format!("pa-{namespace}-{name}")},
+        "spec": {"mtls": {"mode": mode}}})
+}
+
+#[tokio::test]
+async fn istio_objects_found_through_discovery_are_judged() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut state = risky_cluster();
+    state.add(namespace("istio-system"));
+    state.add(peer_authentication("istio-system", "default", "PERMISSIVE"));
+    let (server, token) = serve(state, &[]).await;
+    let (evidence, report) = evaluate(&options(server.kubeconfig(dir.path(), "p", &token))).await;
+
+    let kube = evidence.kube.as_ref().expect("kube");
+    assert!(
+        kube.installed_apis.iter().any(|a| a.starts_with("security.istio.io")),
+        "{:?}",
+        kube.installed_apis
+    );
+    assert!(
+        server
+            .seen()
+            .iter()
+            .any(|s| s.method == "GET" && s.target.contains("/apis/security.istio.io/v1/")),
+        "the PeerAuthentications were listed"
+    );
+    assert_eq!(report.outcome("NET-006").expect("NET-006").status, Status::Fail);
+    assert!(
+        resources(&report, "NET-006")
+            .iter()
+            .any(|r| r == "k8s/live/security.istio.io/PeerAuthentication/istio-system/default"),
+        "{:?}",
+        resources(&report, "NET-006")
+    );
+
+    let mut state = risky_cluster();
+    state.add(namespace("istio-system"));
+    state.add(peer_authentication("istio-system", "default", "STRICT"));
+    let (server, token) = serve(state, &[]).await;
+    let (_, report) = evaluate(&options(server.kubeconfig(dir.path(), "q", &token))).await;
+    assert_eq!(report.outcome("NET-006").expect("NET-006").status, Status::Pass);
+}
+
 #[tokio::test]
 async fn progress_is_reported_per_resource_kind() {
     let dir = tempfile::tempdir().expect("tempdir");

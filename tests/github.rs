@@ -8,6 +8,7 @@ use std::path::Path;
 
 use rampart::checks::{Outcome, Status};
 use rampart::evidence::{Answer, Evidence, GithubEvidence, SourceRecord, SourceStatus};
+use rampart::model::Severity;
 use rampart::report::{EvaluationSettings, Report};
 use rampart::sources::github::{GithubOptions, Token};
 use serde_json::{Value, json};
@@ -35,24 +36,24 @@ struct Scenario {
 }
 
 impl Scenario {
-    fn ok(mut self, rel: &str, body: Value) -> Self {
-        self.responses.push((
-            rel.to_string(),
-            ResponseTemplate::new(200).set_body_json(body),
-        ));
-        self
+    fn ok(self, rel: &str, body: Value) -> Self {
+        self.raw(rel, ResponseTemplate::new(200).set_body_json(body))
     }
 
-    fn status(mut self, rel: &str, status: u16, body: Value) -> Self {
-        self.responses.push((
-            rel.to_string(),
-            ResponseTemplate::new(status).set_body_json(body),
-        ));
-        self
+    fn status(self, rel: &str, status: u16, body: Value) -> Self {
+        self.raw(rel, ResponseTemplate::new(status).set_body_json(body))
     }
 
+    /// The answer for `rel`, replacing one given before.
     fn raw(mut self, rel: &str, response: ResponseTemplate) -> Self {
+        self.responses.retain(|(known, _)| known != rel);
         self.responses.push((rel.to_string(), response));
+        self
+    }
+
+    /// Leaves `rel` unanswered (wiremock then says 404).
+    fn without(mut self, rel: &str) -> Self {
+        self.responses.retain(|(known, _)| known != rel);
         self
     }
 
@@ -152,6 +153,9 @@ fn well_configured_with(workflow_text: &str) -> Scenario {
             "rules/branches/main",
             example("branch_rules.200.default.json"),
         )
+        .ok("rulesets", example("rulesets.200.default.json"))
+        .ok("rulesets/42", ruleset(42, "Repository", json!([])))
+        .ok("rulesets/73", ruleset(73, "Organization", json!([])))
         .raw("vulnerability-alerts", ResponseTemplate::new(204))
         .ok(
             "automated-security-fixes",
@@ -191,6 +195,63 @@ fn well_configured_with(workflow_text: &str) -> Scenario {
         .ok("codeowners/errors", json!({"errors": []}))
 }
 
+/// Ruleset `id` as `GET rulesets/{id}` answers, with `bypass_actors` (null: not shown).
+fn ruleset(id: u64, source_type: &str, bypass_actors: Value) -> Value {
+    let mut ruleset = example("ruleset.200.default.json");
+    ruleset["id"] = json!(id);
+    ruleset["source_type"] = json!(source_type);
+    if source_type == "Organization" {
+        ruleset["source"] = json!("my-org");
+        ruleset["name"] = json!("org baseline");
+    }
+    match bypass_actors {
+        Value::Null => drop(
+            ruleset
+                .as_object_mut()
+                .expect("object")
+                .remove("bypass_actors"),
+        ),
+        actors => ruleset["bypass_actors"] = actors,
+    }
+    ruleset
+}
+
+/// A default branch protected by ruleset 42 alone (classic protection off): reviews,
+/// status checks, no force pushes or deletion, bypassable by `bypass_actors`.
+fn ruleset_protected(bypass_actors: Value) -> Scenario {
+    let rule = |kind: &str, parameters: Value| {
+        let mut rule = json!({"type": kind, "ruleset_source_type": "Repository",
+                              "ruleset_source": "o/r", "ruleset_id": 42});
+        if !parameters.is_null() {
+            rule["parameters"] = parameters;
+        }
+        rule
+    };
+    let rules = json!([
+        rule(
+            "pull_request",
+            json!({"required_approving_review_count": 1,
+            "dismiss_stale_reviews_on_push": true, "require_code_owner_review": false,
+            "require_last_push_approval": false, "required_review_thread_resolution": false})
+        ),
+        rule(
+            "required_status_checks",
+            json!({"strict_required_status_checks_policy": true,
+            "required_status_checks": [{"context": "ci"}]})
+        ),
+        rule("non_fast_forward", Value::Null),
+        rule("deletion", Value::Null),
+    ]);
+    well_configured()
+        .status(
+            "branches/main/protection",
+            404,
+            json!({"message": "Branch not protected"}),
+        )
+        .ok("rules/branches/main", rules)
+        .ok("rulesets/42", ruleset(42, "Repository", bypass_actors))
+}
+
 /// A repository with every careless setting the issue names.
 fn careless() -> Scenario {
     let mut hooks = example("hooks.200.default.json");
@@ -222,6 +283,7 @@ fn careless() -> Scenario {
             json!({"message": "Branch not protected"}),
         )
         .ok("rules/branches/main", json!([]))
+        .ok("rulesets", json!([]))
         .status("vulnerability-alerts", 404, json!({"message": "Not Found"}))
         .ok(
             "automated-security-fixes",
@@ -439,6 +501,165 @@ async fn a_read_only_token_leaves_admin_checks_not_assessed_naming_the_permissio
     }
     assert_eq!(outcome(&report, "MON-010").status, Status::Pass);
     assert_eq!(outcome(&report, "IAM-010").status, Status::Pass);
+}
+
+#[tokio::test]
+async fn a_ruleset_that_anyone_may_always_bypass_fails_like_admins_not_enforced() {
+    let admin = json!({"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"});
+    let owners =
+        json!({"actor_id": null, "actor_type": "OrganizationAdmin", "bypass_mode": "exempt"});
+    let team = json!({"actor_id": 234, "actor_type": "Team", "bypass_mode": "pull_request"});
+    for (actors, words, severity) in [
+        (
+            json!([admin]),
+            "the repository admin role may bypass ruleset `super cool ruleset` on `main` at any \
+             time",
+            Severity::Medium,
+        ),
+        (
+            json!([team, owners]),
+            "organization owners may bypass ruleset",
+            Severity::Medium,
+        ),
+        (
+            json!([team]),
+            "team 234 may merge pull requests into `main` past ruleset `super cool ruleset`",
+            Severity::Low,
+        ),
+    ] {
+        let server = ruleset_protected(actors).serve("").await;
+        let (github, record) = collect(&options(&server.uri(), true)).await;
+        assert_eq!(record.status, SourceStatus::Connected, "{record:?}");
+        let report = report(github, record);
+        for id in ["BLD-016", "BLD-017"] {
+            let o = outcome(&report, id);
+            assert_eq!(
+                o.status,
+                Status::Pass,
+                "the ruleset protects: {}",
+                describe(o)
+            );
+        }
+        let o = outcome(&report, "BLD-018");
+        assert_eq!(o.status, Status::Fail, "{}", describe(o));
+        assert_eq!(o.findings.len(), 1, "{}", describe(o));
+        assert!(o.findings[0].message.contains(words), "{}", describe(o));
+        assert_eq!(o.findings[0].severity, severity, "{}", describe(o));
+    }
+}
+
+#[tokio::test]
+async fn a_ruleset_nobody_may_bypass_passes_and_one_only_evaluated_protects_nothing() {
+    let server = ruleset_protected(json!([])).serve("").await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    let github = github.expect("evidence");
+    match github.answer("rulesets") {
+        Some(Answer::Read { value }) => {
+            let kept = value.as_array().expect("list");
+            assert_eq!(kept.len(), 2, "{value}");
+            assert_eq!(kept[0]["bypass_actors"], json!([]), "{value}");
+            assert!(kept[0].get("_links").is_none(), "trimmed: {value}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let first = report(Some(github), record);
+    for id in ["BLD-016", "BLD-017", "BLD-018"] {
+        let o = outcome(&first, id);
+        assert_eq!(o.status, Status::Pass, "{}", describe(o));
+    }
+    assert_eq!(outcome(&first, "BLD-018").evaluated, 3);
+
+    // Saved evidence may hold the rules of a ruleset that only evaluates: they do not count.
+    let server = ruleset_protected(json!([])).serve("").await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    let mut github = github.expect("evidence");
+    if let Some(Answer::Read { value }) = github.endpoints.get_mut("rulesets") {
+        value[0]["enforcement"] = json!("evaluate");
+    }
+    let report = report(Some(github), record);
+    let o = outcome(&report, "BLD-018");
+    assert!(
+        o.findings
+            .iter()
+            .any(|f| f.message.contains("require no status check")),
+        "{}",
+        describe(o)
+    );
+    assert_eq!(outcome(&report, "BLD-016").status, Status::Fail);
+}
+
+#[tokio::test]
+async fn bypass_actors_hidden_from_a_non_admin_leave_that_part_not_assessed() {
+    let server = ruleset_protected(Value::Null)
+        .ok("", repo(false, true, Value::Null))
+        .serve("")
+        .await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    let hidden = record
+        .denied
+        .get("ruleset_bypass_actors")
+        .expect("the hidden bypass actors are named as denied");
+    assert!(hidden.contains("administration:read"), "{hidden}");
+    assert!(hidden.contains("not an admin"), "{hidden}");
+    let first = report(github, record);
+    // Reviews are known from the rules, which anyone may read.
+    assert_eq!(outcome(&first, "BLD-016").status, Status::Pass);
+    let o = outcome(&first, "BLD-018");
+    assert_eq!(o.status, Status::NotAssessed, "{}", describe(o));
+    let reason = o.reason.as_deref().unwrap_or("");
+    assert!(
+        reason.contains("who may bypass ruleset `super cool ruleset`"),
+        "{reason}"
+    );
+    assert!(reason.contains("administration:read"), "{reason}");
+
+    // An admin still does not see who may bypass an organization's ruleset.
+    let mut rules = example("branch_rules.200.default.json");
+    rules[1]["type"] = json!("required_status_checks");
+    let server = well_configured()
+        .ok("rules/branches/main", rules)
+        .ok("rulesets/73", ruleset(73, "Organization", Value::Null))
+        .serve("")
+        .await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    let report = report(github, record);
+    let o = outcome(&report, "BLD-018");
+    assert_eq!(o.status, Status::NotAssessed, "{}", describe(o));
+    assert!(
+        o.reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("organization `my-org` is shown only to the organization's owners"),
+        "{}",
+        describe(o)
+    );
+}
+
+#[tokio::test]
+async fn a_ruleset_that_cannot_be_read_names_why() {
+    let mut rules = example("branch_rules.200.default.json");
+    rules[0]["type"] = json!("pull_request");
+    let server = well_configured()
+        .ok("rules/branches/main", rules)
+        .without("rulesets/42")
+        .serve("")
+        .await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    assert!(
+        record.denied["ruleset 42"].contains("metadata:read"),
+        "{record:?}"
+    );
+    let report = report(github, record);
+    let o = outcome(&report, "BLD-018");
+    assert_eq!(o.status, Status::NotAssessed, "{}", describe(o));
+    assert!(
+        o.reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("ruleset `super cool ruleset` could not be read"),
+        "{}",
+        describe(o)
+    );
 }
 
 #[tokio::test]

@@ -21,7 +21,7 @@ use crate::model::SourceKind;
 use crate::sources::{Progress, ProgressSender, announce};
 
 pub use client::{MAX_PAGES, next_link};
-pub use endpoints::{ENDPOINTS, strip_url};
+pub use endpoints::{BYPASS_PERMISSION, ENDPOINTS, strip_url};
 pub use remote::{is_github_host, origin_in_config, parse_remote, parse_slug};
 
 /// The public GitHub API, used unless `GITHUB_API_URL` names another.
@@ -171,6 +171,7 @@ impl Collection {
             .to_string();
         self.evidence.repo = Some(repo);
         self.read_endpoints(&api, &base, &branch, admin).await?;
+        self.read_rulesets(&api, &base, admin).await?;
         step(
             progress,
             format!("read {} repository settings", self.attempted.len()),
@@ -297,6 +298,122 @@ impl Collection {
         Ok(())
     }
 
+    /// Reads each ruleset behind the default branch's active rules: only the ruleset itself
+    /// says who may bypass it, and GitHub shows that only to those who may edit it.
+    async fn read_rulesets(
+        &mut self,
+        api: &client::Api<'_>,
+        base: &str,
+        admin: Option<bool>,
+    ) -> Result<(), Unavailable> {
+        let ids = self.ruleset_ids();
+        let listed = matches!(self.evidence.answer("rulesets"), Some(Answer::Read { .. }));
+        if ids.is_empty() || !listed {
+            return Ok(());
+        }
+        self.attempted.push("ruleset_bypass_actors".to_string());
+        let mut read = Vec::new();
+        let mut hidden = Vec::new();
+        for id in ids {
+            let ruleset = self.read_ruleset(api, base, id).await?;
+            if ruleset.get("bypass_actors").is_none() && ruleset.get("unread").is_none() {
+                hidden.push(id.to_string());
+            }
+            read.push(ruleset);
+        }
+        if let Some(Answer::Read {
+            value: Value::Array(list),
+        }) = self.evidence.endpoints.get_mut("rulesets")
+        {
+            for ruleset in read {
+                let id = ruleset.get("id").and_then(Value::as_u64);
+                match list
+                    .iter_mut()
+                    .find(|r| r.get("id").and_then(Value::as_u64) == id)
+                {
+                    Some(known) => merge(known, ruleset),
+                    None => list.push(ruleset),
+                }
+            }
+        }
+        if !hidden.is_empty() {
+            let caller = if admin == Some(true) {
+                ""
+            } else {
+                ", and the token's user is not an admin of the repository"
+            };
+            self.denied.insert(
+                "ruleset_bypass_actors".to_string(),
+                format!(
+                    "needs {} and a repository admin's account (an organization owner's for an \
+                     organization's rulesets): GitHub shows who may bypass a ruleset only to \
+                     those who may edit it{caller} (rulesets {})",
+                    endpoints::BYPASS_PERMISSION,
+                    hidden.join(", ")
+                ),
+            );
+        }
+        Ok(())
+    }
+
+    /// One ruleset, trimmed; or its id and why it could not be read, which is also
+    /// recorded as denied.
+    async fn read_ruleset(
+        &mut self,
+        api: &client::Api<'_>,
+        base: &str,
+        id: u64,
+    ) -> Result<Value, Unavailable> {
+        let key = format!("ruleset {id}");
+        self.attempted.push(key.clone());
+        let reply = api
+            .get(&format!("{base}/rulesets/{id}"))
+            .await
+            .map_err(|e| (e, unreachable_fix()))?;
+        let (permission, reason) = match (reply.status, &reply.body) {
+            (200, Value::Object(_)) => return Ok(endpoints::trim_ruleset(&reply.body)),
+            (200, _) => (
+                String::new(),
+                "GitHub's answer is not a ruleset".to_string(),
+            ),
+            _ => match endpoints::judge(&endpoints::RULESET, &reply) {
+                Answer::Denied { permission, reason } => (permission, reason),
+                Answer::Absent { message } => (String::new(), message),
+                Answer::Read { .. } => (String::new(), format!("GitHub answered {}", reply.status)),
+            },
+        };
+        let text = if permission.is_empty() {
+            reason.clone()
+        } else {
+            format!("needs {permission}: {reason}")
+        };
+        self.denied.insert(key, text);
+        Ok(json!({"id": id, "unread": {"permission": permission, "reason": reason}}))
+    }
+
+    /// The rulesets the default branch's active rules come from, in first-seen order.
+    fn ruleset_ids(&self) -> Vec<u64> {
+        let Some(Answer::Read {
+            value: Value::Array(rules),
+        }) = self.evidence.endpoints.get("branch_rules")
+        else {
+            return Vec::new();
+        };
+        let mut ids: Vec<u64> = Vec::new();
+        for id in rules
+            .iter()
+            .filter_map(|r| r.get("ruleset_id").and_then(Value::as_u64))
+        {
+            if !ids.contains(&id) {
+                ids.push(id);
+            }
+        }
+        // A branch has a handful of rulesets; a misbehaving server does not get a request
+        // per rule.
+        ids.truncate(MAX_RULESETS);
+        ids
+    }
+
     /// Why an endpoint is not asked at all: no token, or not an admin.
     fn skip(&self, endpoint: &endpoints::Endpoint, admin: Option<bool>) -> Option<Answer> {
         let public =
@@ -350,6 +467,16 @@ async fn gh_cli_token() -> Option<Token> {
         return None;
     }
     Token::new(&String::from_utf8_lossy(&output.stdout))
+}
+
+/// Rulesets read one by one at most.
+const MAX_RULESETS: usize = 25;
+
+/// Adds the fields of `detail` to the listed ruleset `known`.
+fn merge(known: &mut Value, detail: Value) {
+    if let (Value::Object(known), Value::Object(detail)) = (known, detail) {
+        known.extend(detail);
+    }
 }
 
 /// Files fetched through the contents API when there is no local checkout.

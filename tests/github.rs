@@ -977,6 +977,121 @@ async fn the_binary_exits_3_when_github_was_asked_for_and_is_unreachable() {
     assert!(outcome.stderr.contains("127.0.0.1:9"), "{}", outcome.stderr);
 }
 
+/// A fake `gh` in a fresh folder: it records its arguments in `gh-args` beside itself and
+/// runs `body`.
+fn fake_gh(body: &str) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let gh = dir.path().join("gh");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s ' \"$@\" > '{}'\n{body}\n",
+        dir.path().join("gh-args").display()
+    );
+    std::fs::write(&gh, script).expect("write gh");
+    std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).expect("chmod gh");
+    dir
+}
+
+/// Runs the binary on `o/r` at `api` with no token in the environment and `gh_dir` first
+/// on PATH; returns the outcome and the saved evidence bundle.
+async fn run_with_gh(api: String, gh_dir: std::path::PathBuf) -> (harness::Outcome, String) {
+    tokio::task::spawn_blocking(move || {
+        let sandbox = harness::Sandbox::new();
+        let bundle = sandbox.path().join("bundle.json");
+        let mut command = sandbox.command(sandbox.path());
+        let path = format!("{}:/usr/bin:/bin", gh_dir.display());
+        command
+            .env("PATH", path)
+            .env("GITHUB_API_URL", &api)
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .args(["--sources", "github", "--repo", "o/r", "--json"])
+            .arg("--save-evidence")
+            .arg(&bundle);
+        let outcome = harness::run_command(command, sandbox.path());
+        let saved = std::fs::read_to_string(&bundle).unwrap_or_default();
+        (outcome, saved)
+    })
+    .await
+    .expect("join")
+}
+
+/// The github source's record in the binary's JSON report.
+fn github_source(stdout: &str) -> Value {
+    let report: Value = serde_json::from_str(stdout).expect("json report");
+    report["sources"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["kind"] == "github"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no github source in {stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_of_gh_auth_token_is_sent_and_never_shown() {
+    let server = well_configured().serve("").await;
+    let token = harness::random_token(40);
+    let gh = fake_gh(&format!("echo {token}"));
+    let (outcome, saved) = run_with_gh(server.uri(), gh.path().to_path_buf()).await;
+    outcome.expect_code(0).expect_no_panic();
+
+    let requests = server.received_requests().await.expect("recorded");
+    assert!(!requests.is_empty());
+    let bearer = format!("Bearer {token}");
+    for request in &requests {
+        let sent = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(
+            sent,
+            Some(bearer.as_str()),
+            "{} {}",
+            request.method,
+            request.url
+        );
+    }
+    let source = github_source(&outcome.stdout);
+    assert_eq!(source["status"]["state"], "connected", "{source}");
+    assert!(
+        !outcome.all().contains(&token) && !saved.contains(&token),
+        "the token must appear in no output"
+    );
+    assert!(saved.contains("\"authenticated\": true"), "{saved}");
+    // gh is asked for the API's own host, not github.com's token.
+    let args = std::fs::read_to_string(gh.path().join("gh-args")).expect("gh ran");
+    assert_eq!(args.trim(), "auth token --hostname 127.0.0.1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gh_that_is_not_logged_in_leaves_public_data_only_and_says_why() {
+    let server = well_configured().serve("").await;
+    let gh = fake_gh("echo 'You are not logged into any GitHub hosts.' >&2\nexit 1");
+    let (outcome, saved) = run_with_gh(server.uri(), gh.path().to_path_buf()).await;
+    outcome.expect_code(0).expect_no_panic();
+
+    let requests = server.received_requests().await.expect("recorded");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none()),
+        "no token, no Authorization header"
+    );
+    let source = github_source(&outcome.stdout);
+    assert_eq!(source["status"]["state"], "partial", "{source}");
+    let reason = source["status"]["reason"].as_str().unwrap_or("");
+    assert!(
+        reason.contains("no GITHUB_TOKEN or GH_TOKEN, and `gh auth token` failed")
+            && reason.contains("not logged in to 127.0.0.1"),
+        "{reason}"
+    );
+    let hooks = source["denied"]["hooks"].as_str().unwrap_or("");
+    assert!(hooks.contains("not read without a token"), "{source}");
+    assert!(hooks.contains("gh auth login"), "{source}");
+    assert!(saved.contains("\"authenticated\": false"), "{saved}");
+    // The public part was read and judged.
+    assert!(outcome.stdout.contains("\"BLD-025\""), "{}", outcome.stdout);
+}
+
 const DEMO_FRAGMENT: &str = "tests/fixtures/github/demo-github.json";
 
 /// The demo fragment (`GithubEvidence` and its `SourceRecord`) for the bundled `--demo`

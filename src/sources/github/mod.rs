@@ -97,6 +97,8 @@ struct Collection {
     evidence: GithubEvidence,
     attempted: Vec<String>,
     denied: BTreeMap<String, String>,
+    /// Why no token was used, when none was.
+    no_token: Option<String>,
 }
 
 impl Collection {
@@ -108,6 +110,7 @@ impl Collection {
             },
             attempted: Vec::new(),
             denied: BTreeMap::new(),
+            no_token: None,
         }
     }
 
@@ -115,12 +118,16 @@ impl Collection {
         let status = if self.denied.is_empty() {
             SourceStatus::Connected
         } else {
+            let unread = format!(
+                "{} of {} GitHub endpoints could not be read",
+                self.denied.len(),
+                self.attempted.len()
+            );
             SourceStatus::Partial {
-                reason: format!(
-                    "{} of {} GitHub endpoints could not be read",
-                    self.denied.len(),
-                    self.attempted.len()
-                ),
+                reason: match &self.no_token {
+                    Some(why) => format!("{why}; {unread}"),
+                    None => unread,
+                },
             }
         };
         SourceRecord {
@@ -141,10 +148,18 @@ impl Collection {
         let slug = self.repository(options)?;
         self.evidence.repository.clone_from(&slug);
         let token = match &options.token {
-            Some(token) => Some(token.clone()),
-            None if options.use_gh_cli => gh_cli_token().await,
-            None => None,
+            Some(token) => Ok(token.clone()),
+            None if options.use_gh_cli => gh_cli_token(&self.evidence.api_url)
+                .await
+                .map_err(|why| format!("no GITHUB_TOKEN or GH_TOKEN, and {why}")),
+            None => Err("no GITHUB_TOKEN or GH_TOKEN".to_string()),
         };
+        let token = token
+            .map_err(|why| {
+                tracing::debug!(%why, "github: reading without a token");
+                self.no_token = Some(why);
+            })
+            .ok();
         self.evidence.authenticated = token.is_some();
         let api = client::Api::new(
             &self.evidence.api_url,
@@ -240,7 +255,8 @@ impl Collection {
             404 if !self.evidence.authenticated => Err((
                 format!(
                     "repository `{slug}` was not found: it does not exist, or it is private \
-                         and no token was given"
+                     and no token was given ({})",
+                    self.no_token.as_deref().unwrap_or("no token")
                 ),
                 TOKEN_FIX.to_string(),
             )),
@@ -421,7 +437,10 @@ impl Collection {
         if !self.evidence.authenticated && !public {
             return Some(Answer::Denied {
                 permission: endpoint.permission.to_string(),
-                reason: format!("not read without a token; {TOKEN_FIX}"),
+                reason: format!(
+                    "not read without a token ({}); {TOKEN_FIX}",
+                    self.no_token.as_deref().unwrap_or("none was given")
+                ),
             });
         }
         if endpoint.admin_only && admin != Some(true) {
@@ -452,21 +471,61 @@ fn step(progress: Option<&ProgressSender>, message: String) {
     );
 }
 
-/// The token `gh auth token` prints, when the gh CLI is installed and logged in.
-async fn gh_cli_token() -> Option<Token> {
-    let output = tokio::process::Command::new("gh")
-        .args(["auth", "token"])
+/// The token `gh auth token` prints for the API's host, or why there is none.
+async fn gh_cli_token(api_url: &str) -> Result<Token, String> {
+    let mut command = tokio::process::Command::new("gh");
+    command.args(["auth", "token"]);
+    // gh answers for github.com unless told otherwise; another server must get its own
+    // token, never github.com's.
+    let host = gh_host(api_url);
+    if let Some(host) = &host {
+        command.args(["--hostname", host]);
+    }
+    command
         .stdin(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
-        .output();
-    let output = tokio::time::timeout(std::time::Duration::from_secs(5), output)
-        .await
-        .ok()?
-        .ok()?;
+        .kill_on_drop(true);
+    let output = match tokio::time::timeout(GH_TIMEOUT, command.output()).await {
+        Err(_) => {
+            return Err(format!(
+                "`gh auth token` did not answer within {} s",
+                GH_TIMEOUT.as_secs()
+            ));
+        }
+        Ok(Err(e)) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err("the gh CLI is not installed".to_string());
+        }
+        Ok(Err(e)) => return Err(format!("`gh auth token` could not be run: {e}")),
+        Ok(Ok(output)) => output,
+    };
+    let host = host.as_deref().unwrap_or("github.com");
     if !output.status.success() {
-        return None;
+        return Err(format!(
+            "`gh auth token` failed ({}): gh is not logged in to {host}",
+            output.status
+        ));
     }
     Token::new(&String::from_utf8_lossy(&output.stdout))
+        .ok_or_else(|| format!("`gh auth token` printed no token for {host}"))
+}
+
+/// How long `gh auth token` may take; it reads a file or the system keyring.
+const GH_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The host gh knows the API by: none for github.com, the server's own host for GitHub
+/// Enterprise Server (`https://HOST/api/v3`), `NAME.ghe.com` for `api.NAME.ghe.com`.
+fn gh_host(api_url: &str) -> Option<String> {
+    let rest = api_url.split_once("://").map_or(api_url, |(_, rest)| rest);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
+    if host.is_empty() || host == "api.github.com" || host == "github.com" {
+        return None;
+    }
+    match host.strip_prefix("api.") {
+        Some(tenant) if tenant.ends_with(".ghe.com") => Some(tenant.to_string()),
+        _ => Some(host),
+    }
 }
 
 /// Rulesets read one by one at most.
@@ -615,4 +674,26 @@ fn decode_content(body: &Value) -> Option<String> {
         .decode(content)
         .ok()?;
     String::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gh_host;
+
+    #[test]
+    fn gh_is_asked_for_the_api_host() {
+        assert_eq!(gh_host("https://api.github.com"), None);
+        assert_eq!(
+            gh_host("https://github.example.com/api/v3").as_deref(),
+            Some("github.example.com")
+        );
+        assert_eq!(
+            gh_host("https://api.octo.ghe.com/").as_deref(),
+            Some("octo.ghe.com")
+        );
+        assert_eq!(
+            gh_host("http://127.0.0.1:8080").as_deref(),
+            Some("127.0.0.1")
+        );
+    }
 }

@@ -1100,6 +1100,18 @@ const DEMO_FRAGMENT: &str = "tests/fixtures/github/demo-github.json";
 #[tokio::test]
 #[ignore = "writes tests/fixtures/github/demo-github.json"]
 async fn write_demo_fragment() {
+    // Careless, but with a ruleset that makes CI a gate for everyone except admins.
+    let mut gate = example("ruleset.200.default.json");
+    gate["name"] = json!("ci gate");
+    gate["bypass_actors"] =
+        json!([{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}]);
+    let mut listed = example("rulesets.200.default.json");
+    listed.as_array_mut().expect("list").truncate(1);
+    listed[0]["name"] = json!("ci gate");
+    let rules = json!([{"type": "required_status_checks", "ruleset_source_type": "Repository",
+        "ruleset_source": "o/r", "ruleset_id": 42, "parameters": {
+            "strict_required_status_checks_policy": true,
+            "required_status_checks": [{"context": "ci"}]}}]);
     let server = careless()
         .when(
             "collaborators",
@@ -1107,6 +1119,9 @@ async fn write_demo_fragment() {
             "outside",
             example("collaborators.200.default.json"),
         )
+        .ok("rules/branches/main", rules)
+        .ok("rulesets", listed)
+        .ok("rulesets/42", gate)
         .serve("")
         .await;
     let (github, mut record) = collect(&options(&server.uri(), true)).await;
@@ -1120,6 +1135,12 @@ async fn write_demo_fragment() {
     }
     if let Some(files) = github.repository_files.as_mut() {
         files.root = format!("github:{slug}");
+    }
+    if let Some(Answer::Read { value }) = github.endpoints.get_mut("branch_rules") {
+        value[0]["ruleset_source"] = json!(slug);
+    }
+    if let Some(Answer::Read { value }) = github.endpoints.get_mut("rulesets") {
+        value[0]["source"] = json!(slug);
     }
     record.target = slug.to_string();
     record.elapsed_ms = 840;

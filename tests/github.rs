@@ -141,6 +141,33 @@ fn well_configured_with(workflow_text: &str) -> Scenario {
     ));
     let mut owners = example("contents.200.response-if-content-is-a-file.json");
     owners["content"] = json!(base64("* @o/maintainers\n"));
+    let mut plan = example("contents.200.response-if-content-is-a-file.json");
+    plan["content"] = json!(base64(INCIDENT_PLAN));
+    let mut renovate = example("contents.200.response-if-content-is-a-file.json");
+    renovate["content"] = json!(base64("{\"extends\": [\"config:recommended\"]}\n"));
+    // The whole tree, as `git/trees/main?recursive=1` lists it: only the workflows, the
+    // Renovate configuration and the governance documents among it are fetched.
+    let mut tree = example("git_tree.200.default-response.json");
+    let blob = tree["tree"][0].clone();
+    tree["tree"] = json!(
+        [
+            ".github/workflows/ci.yml",
+            ".github/workflows/templates/not-run.yml",
+            ".github/CODEOWNERS",
+            "SECURITY.md",
+            "docs/incident-response.md",
+            "renovate.json",
+            "src/main.rs",
+            "deploy/app.yaml",
+        ]
+        .iter()
+        .map(|path| {
+            let mut entry = blob.clone();
+            entry["path"] = json!(path);
+            entry
+        })
+        .collect::<Vec<_>>()
+    );
     let security = json!({
         "secret_scanning": enabled(true),
         "secret_scanning_push_protection": enabled(true),
@@ -188,12 +215,17 @@ fn well_configured_with(workflow_text: &str) -> Scenario {
             "secret-scanning/alerts",
             example("secret_scanning_alerts.200.default.json"),
         )
+        .ok("git/trees/main", tree)
         .ok("contents/.github/workflows", listing)
         .ok("contents/.github/workflows/ci.yml", file)
         .ok("contents/SECURITY.md", policy)
         .ok("contents/.github/CODEOWNERS", owners)
+        .ok("contents/docs/incident-response.md", plan)
+        .ok("contents/renovate.json", renovate)
         .ok("codeowners/errors", json!({"errors": []}))
 }
+
+const INCIDENT_PLAN: &str = "# Incident response\n\n## Preparation\nOn-call rota.\n\n## Detection\nAlerts and triage.\n\n## Containment\nIsolate.\n\n## Eradication\nRemove the cause.\n\n## Recovery\nRestore.\n\n## Lessons learned\nPost-incident review.\n";
 
 /// Ruleset `id` as `GET rulesets/{id}` answers, with `bypass_actors` (null: not shown).
 fn ruleset(id: u64, source_type: &str, bypass_actors: Value) -> Value {
@@ -361,10 +393,9 @@ async fn a_well_configured_repository_passes_every_github_check() {
         record.denied
     );
     let report = report(github, record);
-    for id in GITHUB_CHECKS
-        .iter()
-        .chain(&["BLD-012", "BLD-001", "BLD-002", "MON-009", "CMP-006"])
-    {
+    for id in GITHUB_CHECKS.iter().chain(&[
+        "BLD-012", "BLD-001", "BLD-002", "BLD-014", "MON-008", "MON-009", "CMP-006",
+    ]) {
         let o = outcome(&report, id);
         assert_eq!(o.status, Status::Pass, "{}", describe(o));
     }
@@ -404,6 +435,50 @@ async fn workflows_fetched_through_the_api_are_judged_like_local_files() {
     assert_eq!(files.workflows.len(), 1);
     assert_eq!(files.workflows[0].path, ".github/workflows/ci.yml");
     assert_eq!(files.workflows[0].line_of("/jobs/test/steps/0/uses"), 9);
+}
+
+#[tokio::test]
+async fn files_come_from_the_tree_or_from_usual_names_when_it_cannot_be_listed() {
+    let server = well_configured().serve("").await;
+    let (github, _) = collect(&options(&server.uri(), true)).await;
+    let files = github.and_then(|g| g.repository_files).expect("files");
+    let kinds: Vec<&str> = files.text_files.iter().map(|f| f.kind.as_str()).collect();
+    assert!(kinds.contains(&"incident-response"), "{kinds:?}");
+    assert_eq!(files.renovate, ["renovate.json"]);
+    assert_eq!(files.workflows.len(), 1, "only workflows GitHub runs");
+    assert!(
+        files.manifests.is_empty(),
+        "manifests are the files source's business"
+    );
+    let asked: Vec<String> = server
+        .received_requests()
+        .await
+        .expect("recorded")
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert!(
+        !asked.iter().any(|p| p.ends_with("src/main.rs")
+            || p.ends_with("deploy/app.yaml")
+            || p.ends_with("contents/.github/workflows")),
+        "{asked:?}"
+    );
+
+    // A truncated tree is not trusted: the workflow folder is listed and usual names tried.
+    let mut tree = example("git_tree.200.default-response.json");
+    tree["truncated"] = json!(true);
+    let server = well_configured().ok("git/trees/main", tree).serve("").await;
+    let (github, _) = collect(&options(&server.uri(), true)).await;
+    let files = github.and_then(|g| g.repository_files).expect("files");
+    assert_eq!(files.workflows.len(), 1);
+    assert_eq!(files.renovate, ["renovate.json"]);
+    assert!(
+        !files
+            .text_files
+            .iter()
+            .any(|f| f.kind == "incident-response"),
+        "docs/incident-response.md is not a usual name to guess"
+    );
 }
 
 #[tokio::test]

@@ -538,10 +538,12 @@ fn merge(known: &mut Value, detail: Value) {
     }
 }
 
-/// Files fetched through the contents API when there is no local checkout.
+/// Files asked for by name when the repository's tree cannot be listed.
 const FETCHED_FILES: &[&str] = &[
     ".github/dependabot.yml",
     ".github/dependabot.yaml",
+    "renovate.json",
+    ".github/renovate.json",
     ".github/SECURITY.md",
     "SECURITY.md",
     "docs/SECURITY.md",
@@ -549,6 +551,10 @@ const FETCHED_FILES: &[&str] = &[
     "CODEOWNERS",
     "docs/CODEOWNERS",
 ];
+
+/// Files fetched through the API at most: a repository has a few workflows and governance
+/// documents, and a misbehaving server does not get a request per path it lists.
+const MAX_FETCHED: usize = 100;
 
 impl Collection {
     async fn fetch_files(
@@ -561,37 +567,24 @@ impl Collection {
             root: format!("github:{}", self.evidence.repository),
             ..FilesEvidence::default()
         };
-        let reached = |e| (e, unreachable_fix());
-        let query = format!("?ref={}", branch.replace('%', "%25").replace('#', "%23"));
+        let encoded = branch
+            .replace('%', "%25")
+            .replace('#', "%23")
+            .replace('?', "%3F");
+        let query = format!("?ref={}", encoded.replace('&', "%26"));
         self.attempted.push("contents".to_string());
-        let listing = api
-            .get(&format!("{base}/contents/.github/workflows{query}"))
-            .await
-            .map_err(reached)?;
-        let mut paths: Vec<String> = match (listing.status, &listing.body) {
-            (200, Value::Array(entries)) => entries
-                .iter()
-                .filter(|e| e.get("type").and_then(Value::as_str) == Some("file"))
-                .filter_map(|e| e.get("path").and_then(Value::as_str))
-                .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
-                .map(str::to_string)
-                .collect(),
-            (404, _) => Vec::new(),
-            (status, _) => {
-                let reason = format!(
-                    "the workflow folder could not be listed ({status}); needs {}",
-                    listing.hints.missing_permission("contents:read")
-                );
-                self.denied.insert("contents".to_string(), reason);
-                return Ok(());
-            }
+        let paths = match tree_paths(api, base, &encoded).await? {
+            Some(paths) => paths,
+            None => match self.guessed_paths(api, base, &query).await? {
+                Some(paths) => paths,
+                None => return Ok(()),
+            },
         };
-        paths.extend(FETCHED_FILES.iter().map(|p| (*p).to_string()));
-        for path in paths {
+        for path in paths.into_iter().take(MAX_FETCHED) {
             let reply = api
                 .get(&format!("{base}/contents/{path}{query}"))
                 .await
-                .map_err(reached)?;
+                .map_err(|e| (e, unreachable_fix()))?;
             if reply.status != 200 {
                 continue;
             }
@@ -607,6 +600,40 @@ impl Collection {
             .await?;
         self.evidence.repository_files = Some(files);
         Ok(())
+    }
+
+    /// The workflows the `.github/workflows` listing shows, and governance files asked for
+    /// by their usual names; `None` when the listing was refused (recorded as denied).
+    async fn guessed_paths(
+        &mut self,
+        api: &client::Api<'_>,
+        base: &str,
+        query: &str,
+    ) -> Result<Option<Vec<String>>, Unavailable> {
+        let listing = api
+            .get(&format!("{base}/contents/.github/workflows{query}"))
+            .await
+            .map_err(|e| (e, unreachable_fix()))?;
+        let mut paths: Vec<String> = match (listing.status, &listing.body) {
+            (200, Value::Array(entries)) => entries
+                .iter()
+                .filter(|e| e.get("type").and_then(Value::as_str) == Some("file"))
+                .filter_map(|e| e.get("path").and_then(Value::as_str))
+                .filter(|p| p.ends_with(".yml") || p.ends_with(".yaml"))
+                .map(str::to_string)
+                .collect(),
+            (404, _) => Vec::new(),
+            (status, _) => {
+                let reason = format!(
+                    "the workflow folder could not be listed ({status}); needs {}",
+                    listing.hints.missing_permission("contents:read")
+                );
+                self.denied.insert("contents".to_string(), reason);
+                return Ok(None);
+            }
+        };
+        paths.extend(FETCHED_FILES.iter().map(|p| (*p).to_string()));
+        Ok(Some(paths))
     }
 
     /// GitHub's own reading of CODEOWNERS, folded into the fetched file's facts.
@@ -656,6 +683,37 @@ impl Collection {
             .insert("errors".to_string(), Value::Array(merged));
         Ok(())
     }
+}
+
+/// The paths worth fetching from the default branch's whole tree (workflows, Dependabot
+/// and Renovate configuration, governance documents under any name the files source
+/// knows), or `None` when the tree could not be listed completely.
+async fn tree_paths(
+    api: &client::Api<'_>,
+    base: &str,
+    branch: &str,
+) -> Result<Option<Vec<String>>, Unavailable> {
+    let reply = api
+        .get(&format!("{base}/git/trees/{branch}?recursive=1"))
+        .await
+        .map_err(|e| (e, unreachable_fix()))?;
+    let entries = reply.body.get("tree").and_then(Value::as_array);
+    let truncated = reply.body.get("truncated").and_then(Value::as_bool) != Some(false);
+    let Some(entries) = entries.filter(|_| reply.status == 200 && !truncated) else {
+        tracing::debug!(
+            status = reply.status,
+            "github: no complete tree; guessing paths"
+        );
+        return Ok(None);
+    };
+    let paths = entries
+        .iter()
+        .filter(|e| e.get("type").and_then(Value::as_str) == Some("blob"))
+        .filter_map(|e| e.get("path").and_then(Value::as_str))
+        .filter(|p| crate::sources::files::fetched_through_api(p))
+        .map(str::to_string)
+        .collect();
+    Ok(Some(paths))
 }
 
 /// The text of a contents-API file answer (base64, possibly with line breaks).

@@ -816,7 +816,11 @@ async fn a_private_repository_without_a_token_is_unavailable_with_the_fix() {
 
 #[tokio::test]
 async fn a_public_repository_without_a_token_reads_public_data_only() {
-    let server = well_configured().serve("").await;
+    // Without a token GitHub shows rulesets without their bypass actors.
+    let server = well_configured()
+        .ok("rulesets/42", ruleset(42, "Repository", Value::Null))
+        .serve("")
+        .await;
     let (github, record) = collect(&options(&server.uri(), false)).await;
     let github = github.expect("evidence");
     assert!(!github.authenticated);
@@ -828,6 +832,8 @@ async fn a_public_repository_without_a_token_reads_public_data_only() {
         github.answer("hooks"),
         Some(Answer::Denied { .. })
     ));
+    let hidden = record.denied.get("ruleset_bypass_actors").expect("hidden");
+    assert!(hidden.contains("no token was used"), "{hidden}");
     let report = report(Some(github), record);
     let o = outcome(&report, "NET-011");
     assert_eq!(o.status, Status::NotAssessed);

@@ -353,10 +353,10 @@ impl Collection {
             }
         }
         if !hidden.is_empty() {
-            let caller = if admin == Some(true) {
-                ""
-            } else {
-                ", and the token's user is not an admin of the repository"
+            let caller = match admin {
+                _ if !self.evidence.authenticated => ", and no token was used",
+                Some(true) => "",
+                _ => ", and the token's user is not an admin of the repository",
             };
             self.denied.insert(
                 "ruleset_bypass_actors".to_string(),

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use rampart::checks::{Outcome, Status};
 use rampart::evidence::{Answer, Evidence, GithubEvidence, SourceRecord, SourceStatus};
+use rampart::model::Severity;
 use rampart::report::{EvaluationSettings, Report};
 use rampart::sources::github::{GithubOptions, Token};
 use serde_json::{Value, json};
@@ -35,24 +36,24 @@ struct Scenario {
 }
 
 impl Scenario {
-    fn ok(mut self, rel: &str, body: Value) -> Self {
-        self.responses.push((
-            rel.to_string(),
-            ResponseTemplate::new(200).set_body_json(body),
-        ));
-        self
+    fn ok(self, rel: &str, body: Value) -> Self {
+        self.raw(rel, ResponseTemplate::new(200).set_body_json(body))
     }
 
-    fn status(mut self, rel: &str, status: u16, body: Value) -> Self {
-        self.responses.push((
-            rel.to_string(),
-            ResponseTemplate::new(status).set_body_json(body),
-        ));
-        self
+    fn status(self, rel: &str, status: u16, body: Value) -> Self {
+        self.raw(rel, ResponseTemplate::new(status).set_body_json(body))
     }
 
+    /// The answer for `rel`, replacing one given before.
     fn raw(mut self, rel: &str, response: ResponseTemplate) -> Self {
+        self.responses.retain(|(known, _)| known != rel);
         self.responses.push((rel.to_string(), response));
+        self
+    }
+
+    /// Leaves `rel` unanswered (wiremock then says 404).
+    fn without(mut self, rel: &str) -> Self {
+        self.responses.retain(|(known, _)| known != rel);
         self
     }
 
@@ -140,6 +141,33 @@ fn well_configured_with(workflow_text: &str) -> Scenario {
     ));
     let mut owners = example("contents.200.response-if-content-is-a-file.json");
     owners["content"] = json!(base64("* @o/maintainers\n"));
+    let mut plan = example("contents.200.response-if-content-is-a-file.json");
+    plan["content"] = json!(base64(INCIDENT_PLAN));
+    let mut renovate = example("contents.200.response-if-content-is-a-file.json");
+    renovate["content"] = json!(base64("{\"extends\": [\"config:recommended\"]}\n"));
+    // The whole tree, as `git/trees/main?recursive=1` lists it: only the workflows, the
+    // Renovate configuration and the governance documents among it are fetched.
+    let mut tree = example("git_tree.200.default-response.json");
+    let blob = tree["tree"][0].clone();
+    tree["tree"] = json!(
+        [
+            ".github/workflows/ci.yml",
+            ".github/workflows/templates/not-run.yml",
+            ".github/CODEOWNERS",
+            "SECURITY.md",
+            "docs/incident-response.md",
+            "renovate.json",
+            "src/main.rs",
+            "deploy/app.yaml",
+        ]
+        .iter()
+        .map(|path| {
+            let mut entry = blob.clone();
+            entry["path"] = json!(path);
+            entry
+        })
+        .collect::<Vec<_>>()
+    );
     let security = json!({
         "secret_scanning": enabled(true),
         "secret_scanning_push_protection": enabled(true),
@@ -152,6 +180,9 @@ fn well_configured_with(workflow_text: &str) -> Scenario {
             "rules/branches/main",
             example("branch_rules.200.default.json"),
         )
+        .ok("rulesets", example("rulesets.200.default.json"))
+        .ok("rulesets/42", ruleset(42, "Repository", json!([])))
+        .ok("rulesets/73", ruleset(73, "Organization", json!([])))
         .raw("vulnerability-alerts", ResponseTemplate::new(204))
         .ok(
             "automated-security-fixes",
@@ -184,11 +215,73 @@ fn well_configured_with(workflow_text: &str) -> Scenario {
             "secret-scanning/alerts",
             example("secret_scanning_alerts.200.default.json"),
         )
+        .ok("git/trees/main", tree)
         .ok("contents/.github/workflows", listing)
         .ok("contents/.github/workflows/ci.yml", file)
         .ok("contents/SECURITY.md", policy)
         .ok("contents/.github/CODEOWNERS", owners)
+        .ok("contents/docs/incident-response.md", plan)
+        .ok("contents/renovate.json", renovate)
         .ok("codeowners/errors", json!({"errors": []}))
+}
+
+const INCIDENT_PLAN: &str = "# Incident response\n\n## Preparation\nOn-call rota.\n\n## Detection\nAlerts and triage.\n\n## Containment\nIsolate.\n\n## Eradication\nRemove the cause.\n\n## Recovery\nRestore.\n\n## Lessons learned\nPost-incident review.\n";
+
+/// Ruleset `id` as `GET rulesets/{id}` answers, with `bypass_actors` (null: not shown).
+fn ruleset(id: u64, source_type: &str, bypass_actors: Value) -> Value {
+    let mut ruleset = example("ruleset.200.default.json");
+    ruleset["id"] = json!(id);
+    ruleset["source_type"] = json!(source_type);
+    if source_type == "Organization" {
+        ruleset["source"] = json!("my-org");
+        ruleset["name"] = json!("org baseline");
+    }
+    match bypass_actors {
+        Value::Null => drop(
+            ruleset
+                .as_object_mut()
+                .expect("object")
+                .remove("bypass_actors"),
+        ),
+        actors => ruleset["bypass_actors"] = actors,
+    }
+    ruleset
+}
+
+/// A default branch protected by ruleset 42 alone (classic protection off): reviews,
+/// status checks, no force pushes or deletion, bypassable by `bypass_actors`.
+fn ruleset_protected(bypass_actors: Value) -> Scenario {
+    let rule = |kind: &str, parameters: Value| {
+        let mut rule = json!({"type": kind, "ruleset_source_type": "Repository",
+                              "ruleset_source": "o/r", "ruleset_id": 42});
+        if !parameters.is_null() {
+            rule["parameters"] = parameters;
+        }
+        rule
+    };
+    let rules = json!([
+        rule(
+            "pull_request",
+            json!({"required_approving_review_count": 1,
+            "dismiss_stale_reviews_on_push": true, "require_code_owner_review": false,
+            "require_last_push_approval": false, "required_review_thread_resolution": false})
+        ),
+        rule(
+            "required_status_checks",
+            json!({"strict_required_status_checks_policy": true,
+            "required_status_checks": [{"context": "ci"}]})
+        ),
+        rule("non_fast_forward", Value::Null),
+        rule("deletion", Value::Null),
+    ]);
+    well_configured()
+        .status(
+            "branches/main/protection",
+            404,
+            json!({"message": "Branch not protected"}),
+        )
+        .ok("rules/branches/main", rules)
+        .ok("rulesets/42", ruleset(42, "Repository", bypass_actors))
 }
 
 /// A repository with every careless setting the issue names.
@@ -222,6 +315,7 @@ fn careless() -> Scenario {
             json!({"message": "Branch not protected"}),
         )
         .ok("rules/branches/main", json!([]))
+        .ok("rulesets", json!([]))
         .status("vulnerability-alerts", 404, json!({"message": "Not Found"}))
         .ok(
             "automated-security-fixes",
@@ -299,10 +393,9 @@ async fn a_well_configured_repository_passes_every_github_check() {
         record.denied
     );
     let report = report(github, record);
-    for id in GITHUB_CHECKS
-        .iter()
-        .chain(&["BLD-012", "BLD-001", "BLD-002", "MON-009", "CMP-006"])
-    {
+    for id in GITHUB_CHECKS.iter().chain(&[
+        "BLD-012", "BLD-001", "BLD-002", "BLD-014", "MON-008", "MON-009", "CMP-006",
+    ]) {
         let o = outcome(&report, id);
         assert_eq!(o.status, Status::Pass, "{}", describe(o));
     }
@@ -342,6 +435,50 @@ async fn workflows_fetched_through_the_api_are_judged_like_local_files() {
     assert_eq!(files.workflows.len(), 1);
     assert_eq!(files.workflows[0].path, ".github/workflows/ci.yml");
     assert_eq!(files.workflows[0].line_of("/jobs/test/steps/0/uses"), 9);
+}
+
+#[tokio::test]
+async fn files_come_from_the_tree_or_from_usual_names_when_it_cannot_be_listed() {
+    let server = well_configured().serve("").await;
+    let (github, _) = collect(&options(&server.uri(), true)).await;
+    let files = github.and_then(|g| g.repository_files).expect("files");
+    let kinds: Vec<&str> = files.text_files.iter().map(|f| f.kind.as_str()).collect();
+    assert!(kinds.contains(&"incident-response"), "{kinds:?}");
+    assert_eq!(files.renovate, ["renovate.json"]);
+    assert_eq!(files.workflows.len(), 1, "only workflows GitHub runs");
+    assert!(
+        files.manifests.is_empty(),
+        "manifests are the files source's business"
+    );
+    let asked: Vec<String> = server
+        .received_requests()
+        .await
+        .expect("recorded")
+        .iter()
+        .map(|r| r.url.path().to_string())
+        .collect();
+    assert!(
+        !asked.iter().any(|p| p.ends_with("src/main.rs")
+            || p.ends_with("deploy/app.yaml")
+            || p.ends_with("contents/.github/workflows")),
+        "{asked:?}"
+    );
+
+    // A truncated tree is not trusted: the workflow folder is listed and usual names tried.
+    let mut tree = example("git_tree.200.default-response.json");
+    tree["truncated"] = json!(true);
+    let server = well_configured().ok("git/trees/main", tree).serve("").await;
+    let (github, _) = collect(&options(&server.uri(), true)).await;
+    let files = github.and_then(|g| g.repository_files).expect("files");
+    assert_eq!(files.workflows.len(), 1);
+    assert_eq!(files.renovate, ["renovate.json"]);
+    assert!(
+        !files
+            .text_files
+            .iter()
+            .any(|f| f.kind == "incident-response"),
+        "docs/incident-response.md is not a usual name to guess"
+    );
 }
 
 #[tokio::test]
@@ -442,6 +579,165 @@ async fn a_read_only_token_leaves_admin_checks_not_assessed_naming_the_permissio
 }
 
 #[tokio::test]
+async fn a_ruleset_that_anyone_may_always_bypass_fails_like_admins_not_enforced() {
+    let admin = json!({"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"});
+    let owners =
+        json!({"actor_id": null, "actor_type": "OrganizationAdmin", "bypass_mode": "exempt"});
+    let team = json!({"actor_id": 234, "actor_type": "Team", "bypass_mode": "pull_request"});
+    for (actors, words, severity) in [
+        (
+            json!([admin]),
+            "the repository admin role may bypass ruleset `super cool ruleset` on `main` at any \
+             time",
+            Severity::Medium,
+        ),
+        (
+            json!([team, owners]),
+            "organization owners may bypass ruleset",
+            Severity::Medium,
+        ),
+        (
+            json!([team]),
+            "team 234 may merge pull requests into `main` past ruleset `super cool ruleset`",
+            Severity::Low,
+        ),
+    ] {
+        let server = ruleset_protected(actors).serve("").await;
+        let (github, record) = collect(&options(&server.uri(), true)).await;
+        assert_eq!(record.status, SourceStatus::Connected, "{record:?}");
+        let report = report(github, record);
+        for id in ["BLD-016", "BLD-017"] {
+            let o = outcome(&report, id);
+            assert_eq!(
+                o.status,
+                Status::Pass,
+                "the ruleset protects: {}",
+                describe(o)
+            );
+        }
+        let o = outcome(&report, "BLD-018");
+        assert_eq!(o.status, Status::Fail, "{}", describe(o));
+        assert_eq!(o.findings.len(), 1, "{}", describe(o));
+        assert!(o.findings[0].message.contains(words), "{}", describe(o));
+        assert_eq!(o.findings[0].severity, severity, "{}", describe(o));
+    }
+}
+
+#[tokio::test]
+async fn a_ruleset_nobody_may_bypass_passes_and_one_only_evaluated_protects_nothing() {
+    let server = ruleset_protected(json!([])).serve("").await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    let github = github.expect("evidence");
+    match github.answer("rulesets") {
+        Some(Answer::Read { value }) => {
+            let kept = value.as_array().expect("list");
+            assert_eq!(kept.len(), 2, "{value}");
+            assert_eq!(kept[0]["bypass_actors"], json!([]), "{value}");
+            assert!(kept[0].get("_links").is_none(), "trimmed: {value}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let first = report(Some(github), record);
+    for id in ["BLD-016", "BLD-017", "BLD-018"] {
+        let o = outcome(&first, id);
+        assert_eq!(o.status, Status::Pass, "{}", describe(o));
+    }
+    assert_eq!(outcome(&first, "BLD-018").evaluated, 3);
+
+    // Saved evidence may hold the rules of a ruleset that only evaluates: they do not count.
+    let server = ruleset_protected(json!([])).serve("").await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    let mut github = github.expect("evidence");
+    if let Some(Answer::Read { value }) = github.endpoints.get_mut("rulesets") {
+        value[0]["enforcement"] = json!("evaluate");
+    }
+    let report = report(Some(github), record);
+    let o = outcome(&report, "BLD-018");
+    assert!(
+        o.findings
+            .iter()
+            .any(|f| f.message.contains("require no status check")),
+        "{}",
+        describe(o)
+    );
+    assert_eq!(outcome(&report, "BLD-016").status, Status::Fail);
+}
+
+#[tokio::test]
+async fn bypass_actors_hidden_from_a_non_admin_leave_that_part_not_assessed() {
+    let server = ruleset_protected(Value::Null)
+        .ok("", repo(false, true, Value::Null))
+        .serve("")
+        .await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    let hidden = record
+        .denied
+        .get("ruleset_bypass_actors")
+        .expect("the hidden bypass actors are named as denied");
+    assert!(hidden.contains("administration:read"), "{hidden}");
+    assert!(hidden.contains("not an admin"), "{hidden}");
+    let first = report(github, record);
+    // Reviews are known from the rules, which anyone may read.
+    assert_eq!(outcome(&first, "BLD-016").status, Status::Pass);
+    let o = outcome(&first, "BLD-018");
+    assert_eq!(o.status, Status::NotAssessed, "{}", describe(o));
+    let reason = o.reason.as_deref().unwrap_or("");
+    assert!(
+        reason.contains("who may bypass ruleset `super cool ruleset`"),
+        "{reason}"
+    );
+    assert!(reason.contains("administration:read"), "{reason}");
+
+    // An admin still does not see who may bypass an organization's ruleset.
+    let mut rules = example("branch_rules.200.default.json");
+    rules[1]["type"] = json!("required_status_checks");
+    let server = well_configured()
+        .ok("rules/branches/main", rules)
+        .ok("rulesets/73", ruleset(73, "Organization", Value::Null))
+        .serve("")
+        .await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    let report = report(github, record);
+    let o = outcome(&report, "BLD-018");
+    assert_eq!(o.status, Status::NotAssessed, "{}", describe(o));
+    assert!(
+        o.reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("organization `my-org` is shown only to the organization's owners"),
+        "{}",
+        describe(o)
+    );
+}
+
+#[tokio::test]
+async fn a_ruleset_that_cannot_be_read_names_why() {
+    let mut rules = example("branch_rules.200.default.json");
+    rules[0]["type"] = json!("pull_request");
+    let server = well_configured()
+        .ok("rules/branches/main", rules)
+        .without("rulesets/42")
+        .serve("")
+        .await;
+    let (github, record) = collect(&options(&server.uri(), true)).await;
+    assert!(
+        record.denied["ruleset 42"].contains("metadata:read"),
+        "{record:?}"
+    );
+    let report = report(github, record);
+    let o = outcome(&report, "BLD-018");
+    assert_eq!(o.status, Status::NotAssessed, "{}", describe(o));
+    assert!(
+        o.reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("ruleset `super cool ruleset` could not be read"),
+        "{}",
+        describe(o)
+    );
+}
+
+#[tokio::test]
 async fn a_rate_limit_is_waited_out_then_read() {
     let server = well_configured().serve("").await;
     // Mounted last with a limit of one answer: wiremock prefers it once, then falls back.
@@ -520,7 +816,11 @@ async fn a_private_repository_without_a_token_is_unavailable_with_the_fix() {
 
 #[tokio::test]
 async fn a_public_repository_without_a_token_reads_public_data_only() {
-    let server = well_configured().serve("").await;
+    // Without a token GitHub shows rulesets without their bypass actors.
+    let server = well_configured()
+        .ok("rulesets/42", ruleset(42, "Repository", Value::Null))
+        .serve("")
+        .await;
     let (github, record) = collect(&options(&server.uri(), false)).await;
     let github = github.expect("evidence");
     assert!(!github.authenticated);
@@ -532,6 +832,8 @@ async fn a_public_repository_without_a_token_reads_public_data_only() {
         github.answer("hooks"),
         Some(Answer::Denied { .. })
     ));
+    let hidden = record.denied.get("ruleset_bypass_actors").expect("hidden");
+    assert!(hidden.contains("no token was used"), "{hidden}");
     let report = report(Some(github), record);
     let o = outcome(&report, "NET-011");
     assert_eq!(o.status, Status::NotAssessed);
@@ -756,6 +1058,121 @@ async fn the_binary_exits_3_when_github_was_asked_for_and_is_unreachable() {
     assert!(outcome.stderr.contains("127.0.0.1:9"), "{}", outcome.stderr);
 }
 
+/// A fake `gh` in a fresh folder: it records its arguments in `gh-args` beside itself and
+/// runs `body`.
+fn fake_gh(body: &str) -> tempfile::TempDir {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("dir");
+    let gh = dir.path().join("gh");
+    let script = format!(
+        "#!/bin/sh\nprintf '%s ' \"$@\" > '{}'\n{body}\n",
+        dir.path().join("gh-args").display()
+    );
+    std::fs::write(&gh, script).expect("write gh");
+    std::fs::set_permissions(&gh, std::fs::Permissions::from_mode(0o755)).expect("chmod gh");
+    dir
+}
+
+/// Runs the binary on `o/r` at `api` with no token in the environment and `gh_dir` first
+/// on PATH; returns the outcome and the saved evidence bundle.
+async fn run_with_gh(api: String, gh_dir: std::path::PathBuf) -> (harness::Outcome, String) {
+    tokio::task::spawn_blocking(move || {
+        let sandbox = harness::Sandbox::new();
+        let bundle = sandbox.path().join("bundle.json");
+        let mut command = sandbox.command(sandbox.path());
+        let path = format!("{}:/usr/bin:/bin", gh_dir.display());
+        command
+            .env("PATH", path)
+            .env("GITHUB_API_URL", &api)
+            .env_remove("GITHUB_TOKEN")
+            .env_remove("GH_TOKEN")
+            .args(["--sources", "github", "--repo", "o/r", "--json"])
+            .arg("--save-evidence")
+            .arg(&bundle);
+        let outcome = harness::run_command(command, sandbox.path());
+        let saved = std::fs::read_to_string(&bundle).unwrap_or_default();
+        (outcome, saved)
+    })
+    .await
+    .expect("join")
+}
+
+/// The github source's record in the binary's JSON report.
+fn github_source(stdout: &str) -> Value {
+    let report: Value = serde_json::from_str(stdout).expect("json report");
+    report["sources"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["kind"] == "github"))
+        .cloned()
+        .unwrap_or_else(|| panic!("no github source in {stdout}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_token_of_gh_auth_token_is_sent_and_never_shown() {
+    let server = well_configured().serve("").await;
+    let token = harness::random_token(40);
+    let gh = fake_gh(&format!("echo {token}"));
+    let (outcome, saved) = run_with_gh(server.uri(), gh.path().to_path_buf()).await;
+    outcome.expect_code(0).expect_no_panic();
+
+    let requests = server.received_requests().await.expect("recorded");
+    assert!(!requests.is_empty());
+    let bearer = format!("Bearer {token}");
+    for request in &requests {
+        let sent = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok());
+        assert_eq!(
+            sent,
+            Some(bearer.as_str()),
+            "{} {}",
+            request.method,
+            request.url
+        );
+    }
+    let source = github_source(&outcome.stdout);
+    assert_eq!(source["status"]["state"], "connected", "{source}");
+    assert!(
+        !outcome.all().contains(&token) && !saved.contains(&token),
+        "the token must appear in no output"
+    );
+    assert!(saved.contains("\"authenticated\": true"), "{saved}");
+    // gh is asked for the API's own host, not github.com's token.
+    let args = std::fs::read_to_string(gh.path().join("gh-args")).expect("gh ran");
+    assert_eq!(args.trim(), "auth token --hostname 127.0.0.1");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_gh_that_is_not_logged_in_leaves_public_data_only_and_says_why() {
+    let server = well_configured().serve("").await;
+    let gh = fake_gh("echo 'You are not logged into any GitHub hosts.' >&2\nexit 1");
+    let (outcome, saved) = run_with_gh(server.uri(), gh.path().to_path_buf()).await;
+    outcome.expect_code(0).expect_no_panic();
+
+    let requests = server.received_requests().await.expect("recorded");
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers.get("authorization").is_none()),
+        "no token, no Authorization header"
+    );
+    let source = github_source(&outcome.stdout);
+    assert_eq!(source["status"]["state"], "partial", "{source}");
+    let reason = source["status"]["reason"].as_str().unwrap_or("");
+    assert!(
+        reason.contains("no GITHUB_TOKEN or GH_TOKEN, and `gh auth token` failed")
+            && reason.contains("not logged in to 127.0.0.1"),
+        "{reason}"
+    );
+    let hooks = source["denied"]["hooks"].as_str().unwrap_or("");
+    assert!(hooks.contains("not read without a token"), "{source}");
+    assert!(hooks.contains("gh auth login"), "{source}");
+    assert!(saved.contains("\"authenticated\": false"), "{saved}");
+    // The public part was read and judged.
+    assert!(outcome.stdout.contains("\"BLD-025\""), "{}", outcome.stdout);
+}
+
 const DEMO_FRAGMENT: &str = "tests/fixtures/github/demo-github.json";
 
 /// The demo fragment (`GithubEvidence` and its `SourceRecord`) for the bundled `--demo`
@@ -764,6 +1181,18 @@ const DEMO_FRAGMENT: &str = "tests/fixtures/github/demo-github.json";
 #[tokio::test]
 #[ignore = "writes tests/fixtures/github/demo-github.json"]
 async fn write_demo_fragment() {
+    // Careless, but with a ruleset that makes CI a gate for everyone except admins.
+    let mut gate = example("ruleset.200.default.json");
+    gate["name"] = json!("ci gate");
+    gate["bypass_actors"] =
+        json!([{"actor_id": 5, "actor_type": "RepositoryRole", "bypass_mode": "always"}]);
+    let mut listed = example("rulesets.200.default.json");
+    listed.as_array_mut().expect("list").truncate(1);
+    listed[0]["name"] = json!("ci gate");
+    let rules = json!([{"type": "required_status_checks", "ruleset_source_type": "Repository",
+        "ruleset_source": "o/r", "ruleset_id": 42, "parameters": {
+            "strict_required_status_checks_policy": true,
+            "required_status_checks": [{"context": "ci"}]}}]);
     let server = careless()
         .when(
             "collaborators",
@@ -771,6 +1200,9 @@ async fn write_demo_fragment() {
             "outside",
             example("collaborators.200.default.json"),
         )
+        .ok("rules/branches/main", rules)
+        .ok("rulesets", listed)
+        .ok("rulesets/42", gate)
         .serve("")
         .await;
     let (github, mut record) = collect(&options(&server.uri(), true)).await;
@@ -784,6 +1216,12 @@ async fn write_demo_fragment() {
     }
     if let Some(files) = github.repository_files.as_mut() {
         files.root = format!("github:{slug}");
+    }
+    if let Some(Answer::Read { value }) = github.endpoints.get_mut("branch_rules") {
+        value[0]["ruleset_source"] = json!(slug);
+    }
+    if let Some(Answer::Read { value }) = github.endpoints.get_mut("rulesets") {
+        value[0]["source"] = json!(slug);
     }
     record.target = slug.to_string();
     record.elapsed_ms = 840;

@@ -7,6 +7,7 @@ use crate::checks::github_settings::{answer, github, setting_draft};
 use crate::checks::{Check, Context, Draft, Evaluation, Snippet};
 use crate::evidence::GithubEvidence;
 use crate::model::{Area, Severity, SourceKind};
+use crate::sources::github::BYPASS_PERMISSION;
 
 /// Whether code-scanning default setup is configured (BLD-012 passes on it).
 pub fn default_setup_configured(cx: &Context<'_>) -> bool {
@@ -23,10 +24,14 @@ struct Protection<'e> {
     /// `Some(None)`: GitHub said the branch is not protected; `None`: not visible.
     classic: Option<Option<&'e Value>>,
     classic_denied: Option<String>,
-    rules: &'e [Value],
+    /// Active rules, less those of rulesets that only evaluate or are disabled.
+    rules: Vec<&'e Value>,
     /// Why the active rules could not be read; classic protection alone then decides
     /// only where it protects.
     rules_denied: Option<String>,
+    /// The repository's rulesets, with `bypass_actors` where GitHub showed them.
+    rulesets: &'e [Value],
+    rulesets_denied: Option<String>,
 }
 
 impl<'e> Protection<'e> {
@@ -52,6 +57,25 @@ impl<'e> Protection<'e> {
             Err(Evaluation::NotAssessed(why)) => (None, Some(why)),
             Err(other) => return Err(other),
         };
+        let (rulesets, rulesets_denied) = match answer(cx, "rulesets") {
+            Ok(v) => (
+                v.and_then(Value::as_array).map_or(&[][..], Vec::as_slice),
+                None,
+            ),
+            Err(Evaluation::NotAssessed(why)) => (&[][..], Some(why)),
+            Err(other) => return Err(other),
+        };
+        // GitHub leaves rules of `evaluate` and `disabled` rulesets out of a branch's active
+        // rules; evidence saved elsewhere may not, and such a ruleset protects nothing.
+        let rules = rules
+            .iter()
+            .filter(|rule| {
+                let enforcement = rule_ruleset(rulesets, rule)
+                    .and_then(|r| r.get("enforcement"))
+                    .and_then(Value::as_str);
+                !matches!(enforcement, Some("evaluate" | "disabled"))
+            })
+            .collect();
         Ok(Protection {
             gh,
             branch,
@@ -59,13 +83,112 @@ impl<'e> Protection<'e> {
             classic_denied,
             rules,
             rules_denied,
+            rulesets,
+            rulesets_denied,
         })
     }
 
     fn rule(&self, kind: &str) -> Option<&'e Value> {
         self.rules
             .iter()
+            .copied()
             .find(|r| r.get("type").and_then(Value::as_str) == Some(kind))
+    }
+
+    /// The rulesets whose rules gate merges into the branch (reviews, status checks), by
+    /// id in the order their rules come.
+    fn gating_rulesets(&self) -> Vec<u64> {
+        let mut ids = Vec::new();
+        for rule in &self.rules {
+            let kind = rule.get("type").and_then(Value::as_str);
+            let id = rule.get("ruleset_id").and_then(Value::as_u64);
+            let gates = matches!(kind, Some("pull_request" | "required_status_checks"));
+            if let (true, Some(id)) = (gates, id)
+                && !ids.contains(&id)
+            {
+                ids.push(id);
+            }
+        }
+        ids
+    }
+
+    /// Who may skip ruleset `id`, and the ruleset's name.
+    fn bypass(&self, id: u64) -> (String, Bypass) {
+        let ruleset = self
+            .rulesets
+            .iter()
+            .find(|r| r.get("id").and_then(Value::as_u64) == Some(id));
+        let Some(ruleset) = ruleset else {
+            let why = self
+                .rulesets_denied
+                .clone()
+                .unwrap_or_else(|| format!("ruleset {id} was not read"));
+            return (id.to_string(), Bypass::Unknown(why));
+        };
+        let name = ruleset
+            .get("name")
+            .and_then(Value::as_str)
+            .map_or_else(|| id.to_string(), str::to_string);
+        if let Some(unread) = ruleset.get("unread") {
+            let text = |key: &str| unread.get(key).and_then(Value::as_str).unwrap_or("");
+            let why = format!(
+                "ruleset `{name}` could not be read; the token needs {}: {}",
+                text("permission"),
+                text("reason")
+            );
+            return (name, Bypass::Unknown(why));
+        }
+        let Some(actors) = ruleset.get("bypass_actors").and_then(Value::as_array) else {
+            let why = self.bypass_hidden(&name, ruleset);
+            return (name, Bypass::Unknown(why));
+        };
+        let (mut always, mut pull_requests) = (Vec::new(), Vec::new());
+        for actor in actors {
+            match actor.get("bypass_mode").and_then(Value::as_str) {
+                Some("pull_request") => pull_requests.push(actor_name(actor)),
+                // `always` is the default; `exempt` skips the rules without even a record.
+                _ => always.push(actor_name(actor)),
+            }
+        }
+        let bypass = if !always.is_empty() {
+            Bypass::Always(always)
+        } else if !pull_requests.is_empty() {
+            Bypass::PullRequests(pull_requests)
+        } else {
+            Bypass::Nobody
+        };
+        (name, bypass)
+    }
+
+    /// Why GitHub did not show who may bypass a ruleset.
+    fn bypass_hidden(&self, name: &str, ruleset: &Value) -> String {
+        if !self.gh.authenticated {
+            return format!(
+                "who may bypass ruleset `{name}` is not shown without a token; set \
+                 GITHUB_TOKEN to a token with {BYPASS_PERMISSION} of a repository admin"
+            );
+        }
+        let admin = self
+            .gh
+            .repo
+            .as_ref()
+            .and_then(|r| r.pointer("/permissions/admin"))
+            .and_then(Value::as_bool);
+        let organization =
+            ruleset.get("source_type").and_then(Value::as_str) == Some("Organization");
+        if admin == Some(true) && organization {
+            let owner = ruleset.get("source").and_then(Value::as_str).unwrap_or("?");
+            return format!(
+                "who may bypass ruleset `{name}` of organization `{owner}` is shown only to \
+                 the organization's owners; the token needs {BYPASS_PERMISSION} and an \
+                 owner's account"
+            );
+        }
+        format!(
+            "who may bypass ruleset `{name}` is shown only to those who may edit it; the \
+             token needs {BYPASS_PERMISSION} and a repository admin's account \
+             (permissions.admin is not true)"
+        )
     }
 
     fn classic_flag(&self, pointer: &str) -> Option<bool> {
@@ -78,13 +201,15 @@ impl<'e> Protection<'e> {
     /// The reason to give when classic protection could not be read and the rules do not
     /// settle the question.
     fn unknown(&self) -> Evaluation {
+        Evaluation::NotAssessed(self.unknown_reason())
+    }
+
+    fn unknown_reason(&self) -> String {
         let why = self
             .classic_denied
             .clone()
             .or_else(|| self.rules_denied.clone());
-        Evaluation::NotAssessed(
-            why.unwrap_or_else(|| "the default branch's protection could not be read".into()),
-        )
+        why.unwrap_or_else(|| "the default branch's protection could not be read".into())
     }
 
     /// Classic protection says the branch is unprotected, but rules that could not be
@@ -100,6 +225,51 @@ impl<'e> Protection<'e> {
             Some(&format!("{} {part}", self.branch)),
             message,
         )
+    }
+}
+
+/// The ruleset a branch rule comes from, when the rulesets were read.
+fn rule_ruleset<'e>(rulesets: &'e [Value], rule: &Value) -> Option<&'e Value> {
+    let id = rule.get("ruleset_id").and_then(Value::as_u64)?;
+    rulesets
+        .iter()
+        .find(|r| r.get("id").and_then(Value::as_u64) == Some(id))
+}
+
+/// Who may skip a ruleset's rules.
+enum Bypass {
+    Nobody,
+    /// Only by merging a pull request past the rules (`bypass_mode: pull_request`).
+    PullRequests(Vec<String>),
+    /// At any time, direct pushes included (`always`, or `exempt`).
+    Always(Vec<String>),
+    /// Not shown to this caller; the string says why and what is needed.
+    Unknown(String),
+}
+
+/// A bypass actor in words. Repository roles 2, 4 and 5 are GitHub's maintain, write and
+/// admin roles; higher ids are custom roles.
+fn actor_name(actor: &Value) -> String {
+    let id = actor.get("actor_id").and_then(Value::as_u64);
+    let kind = actor
+        .get("actor_type")
+        .and_then(Value::as_str)
+        .unwrap_or("?");
+    let numbered = |what: &str| match id {
+        Some(id) => format!("{what} {id}"),
+        None => what.to_string(),
+    };
+    match (kind, id) {
+        ("RepositoryRole", Some(5)) => "the repository admin role".to_string(),
+        ("RepositoryRole", Some(2)) => "the maintain role".to_string(),
+        ("RepositoryRole", Some(4)) => "the write role".to_string(),
+        ("RepositoryRole", _) => numbered("repository role"),
+        ("OrganizationAdmin", _) => "organization owners".to_string(),
+        ("Team", _) => numbered("team"),
+        ("Integration", _) => numbered("GitHub App"),
+        ("DeployKey", _) => "deploy keys".to_string(),
+        ("User", _) => numbered("user"),
+        (other, _) => numbered(other),
     }
 }
 
@@ -240,8 +410,14 @@ pub static BLD_018: Check = Check {
     },
     references: &["Legitify", "Scorecard Branch-Protection"],
     sources: &[SourceKind::Github],
-    differs_from: "Rulesets' bypass actors are not read yet; for rules, only required status \
-                   checks are judged.",
+    differs_from: "Rulesets count like classic protection. A ruleset that requires reviews or \
+                   status checks fails like `enforce_admins` off when any actor may bypass it \
+                   `always` or is `exempt`; a bypass for pull requests only fails at low \
+                   severity, since it cannot push to the branch and leaves a merged pull \
+                   request on record. Rulesets in `evaluate` or `disabled` enforcement do not \
+                   count. GitHub shows who may bypass a ruleset only to those who may edit it \
+                   (Administration: read, an admin's account); without that, this part is not \
+                   assessed.",
     evaluate: branch_gates,
 };
 
@@ -253,15 +429,9 @@ fn branch_gates(cx: &Context<'_>) -> Evaluation {
     if p.unprotected_but_rules_unknown() {
         return p.unknown();
     }
-    let Some(classic) = p.classic else {
-        return if p.rule("required_status_checks").is_some() {
-            Evaluation::items(1, Vec::new(), "")
-        } else {
-            p.unknown()
-        };
-    };
     let mut findings = Vec::new();
-    let classic_checks = classic.is_some_and(|c| {
+    let mut unknown: Vec<String> = Vec::new();
+    let classic_checks = p.classic.flatten().is_some_and(|c| {
         let list = |ptr: &str| {
             c.pointer(ptr)
                 .and_then(Value::as_array)
@@ -269,19 +439,65 @@ fn branch_gates(cx: &Context<'_>) -> Evaluation {
         };
         list("/required_status_checks/contexts") || list("/required_status_checks/checks")
     });
-    if p.rule("required_status_checks").is_none() && !classic_checks {
-        findings.push(p.draft(
+    let status_checks = classic_checks || p.rule("required_status_checks").is_some();
+    match p.classic {
+        _ if status_checks => {}
+        Some(_) => findings.push(p.draft(
             "status checks",
             format!("merges into `{}` require no status check", p.branch),
-        ));
+        )),
+        None => unknown.push(p.unknown_reason()),
     }
-    if classic.is_some() && p.classic_flag("/enforce_admins/enabled") != Some(true) {
-        findings.push(p.draft(
-            "admins",
-            format!("administrators bypass the protection of `{}`", p.branch),
-        ));
+    match p.classic {
+        Some(Some(_)) if p.classic_flag("/enforce_admins/enabled") != Some(true) => {
+            findings.push(p.draft(
+                "admins",
+                format!("administrators bypass the protection of `{}`", p.branch),
+            ));
+        }
+        Some(_) => {}
+        // Already said when the status checks were not known either.
+        None if !unknown.is_empty() => {}
+        None => unknown.push(format!(
+            "whether administrators bypass the classic protection of `{}` is not known: {}",
+            p.branch,
+            p.unknown_reason()
+        )),
     }
-    Evaluation::items(2, findings, "")
+    let gating = p.gating_rulesets();
+    for &id in &gating {
+        let (name, bypass) = p.bypass(id);
+        let part = format!("ruleset {name}");
+        match bypass {
+            Bypass::Nobody => {}
+            Bypass::Always(actors) => findings.push(p.draft(
+                &part,
+                format!(
+                    "{} may bypass ruleset `{name}` on `{}` at any time",
+                    actors.join(", "),
+                    p.branch
+                ),
+            )),
+            Bypass::PullRequests(actors) => {
+                let mut draft = p.draft(
+                    &part,
+                    format!(
+                        "{} may merge pull requests into `{}` past ruleset `{name}`",
+                        actors.join(", "),
+                        p.branch
+                    ),
+                );
+                draft.severity = Some(Severity::Low);
+                findings.push(draft);
+            }
+            Bypass::Unknown(why) => unknown.push(why),
+        }
+    }
+    if findings.is_empty() && !unknown.is_empty() {
+        unknown.dedup();
+        return Evaluation::NotAssessed(unknown.join("; "));
+    }
+    Evaluation::items(2 + gating.len(), findings, "")
 }
 
 /// BLD-019: the default workflow token is read-only and cannot approve pull requests.

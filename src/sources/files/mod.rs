@@ -381,6 +381,18 @@ fn visit(base: &Path, path: &Path, options: &FilesOptions, evidence: &mut FilesE
     load(kind, &rel, &text, evidence);
 }
 
+/// Whether the github source fetches `rel` through the API when there is no checkout:
+/// workflows GitHub runs, Dependabot and Renovate configuration, and governance documents.
+pub fn fetched_through_api(rel: &str) -> bool {
+    match classify(Path::new(""), rel) {
+        Some(FileKind::Workflow) => rel.starts_with(".github/workflows/"),
+        Some(FileKind::Dependabot) => rel.starts_with(".github/"),
+        Some(FileKind::Renovate) => true,
+        Some(FileKind::Governance(kind)) => kind != governance::Kind::FalcoRules,
+        _ => false,
+    }
+}
+
 /// Loads a file fetched from elsewhere (the GitHub API) as if the walk had found it at
 /// `rel`, so checks read fetched and local files alike. Unrecognised paths are ignored.
 pub fn load_fetched(rel: &str, text: &str, evidence: &mut FilesEvidence) {

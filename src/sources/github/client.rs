@@ -80,8 +80,19 @@ impl Hints {
     /// The permission to name when the answer was a refusal: the fine-grained permission
     /// GitHub asked for, else the classic scope the token lacks, else `fallback`.
     pub fn missing_permission(&self, fallback: &str) -> String {
-        if let Some(accepted) = &self.accepted_permissions {
-            return accepted.replace('=', ":");
+        // `a=read,b=read; c=write`: either every permission of one set or another set.
+        let sets: Vec<String> = self
+            .accepted_permissions
+            .iter()
+            .flat_map(|accepted| accepted.split(';'))
+            .filter(|set| !set.trim().is_empty())
+            .map(|set| {
+                let all: Vec<String> = set.split(',').map(|p| p.trim().replace('=', ":")).collect();
+                all.join(" and ")
+            })
+            .collect();
+        if !sets.is_empty() {
+            return sets.join(", or ");
         }
         if let Some(accepted) = &self.accepted_scopes {
             let has: Vec<&str> = self
@@ -333,6 +344,14 @@ mod tests {
             ..Hints::default()
         };
         assert_eq!(fine.missing_permission("x"), "administration:read");
+        let either = Hints {
+            accepted_permissions: Some("contents=read,metadata=read; administration=write".into()),
+            ..Hints::default()
+        };
+        assert_eq!(
+            either.missing_permission("x"),
+            "contents:read and metadata:read, or administration:write"
+        );
         let classic = Hints {
             accepted_scopes: Some("repo".into()),
             token_scopes: Some("read:org, gist".into()),

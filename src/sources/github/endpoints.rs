@@ -58,6 +58,14 @@ pub const ENDPOINTS: &[Endpoint] = &[
         false,
         "metadata:read",
     )),
+    // The list gives each ruleset's enforcement; who may bypass one is only in the ruleset
+    // itself, read afterwards for the rulesets behind the default branch's rules.
+    listed(ep(
+        "rulesets",
+        "rulesets?includes_parents=true&per_page=100",
+        false,
+        "metadata:read",
+    )),
     absent(ep(
         "vulnerability_alerts",
         "vulnerability-alerts",
@@ -139,10 +147,19 @@ pub const ENDPOINTS: &[Endpoint] = &[
     )),
 ];
 
+/// One ruleset (`rulesets/{id}`), read for each ruleset behind the default branch's rules.
+pub const RULESET: Endpoint = ep("ruleset", "rulesets/{id}", false, "metadata:read");
+
+/// What a token needs to see who may bypass a ruleset: GitHub includes `bypass_actors` only
+/// for those who may edit the ruleset (repository admins; organization owners for an
+/// organization's rulesets).
+pub const BYPASS_PERMISSION: &str = "administration:read";
+
 /// Endpoints whose answer is public for a public repository, so they are read without a
 /// token; every other one needs a token and is not asked without one.
 pub const PUBLIC: &[&str] = &[
     "branch_rules",
+    "rulesets",
     "private_vulnerability_reporting",
     "environments",
 ];
@@ -231,6 +248,7 @@ pub fn trim(key: &str, value: Value) -> Value {
             )
         }),
         "environments" => map_items(value, trim_environment),
+        "rulesets" => map_items(value, trim_ruleset),
         "dependabot_alerts" | "code_scanning_alerts" | "secret_scanning_alerts" => {
             count_alerts(key, &value)
         }
@@ -315,6 +333,33 @@ fn trim_environment(env: &Value) -> Value {
         .collect();
     if let Value::Object(map) = &mut out {
         map.insert("protection_rules".to_string(), Value::Array(rules));
+    }
+    out
+}
+
+/// A ruleset keeps who it is, whether it is enforced, and who may bypass it; its rules are
+/// known from the branch's active rules already.
+pub fn trim_ruleset(ruleset: &Value) -> Value {
+    let mut out = pick(
+        ruleset,
+        &[
+            "id",
+            "name",
+            "target",
+            "source_type",
+            "source",
+            "enforcement",
+            "current_user_can_bypass",
+        ],
+    );
+    // Left out, not emptied, when GitHub did not show them (a null is not a list either):
+    // "nobody may bypass" and "not shown" must stay apart.
+    let actors = ruleset.get("bypass_actors").filter(|a| a.is_array());
+    if let (Value::Object(map), Some(actors)) = (&mut out, actors) {
+        let actors = map_items(actors.clone(), |a| {
+            pick(a, &["actor_id", "actor_type", "bypass_mode"])
+        });
+        map.insert("bypass_actors".to_string(), actors);
     }
     out
 }

@@ -165,7 +165,7 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
         }
     }
     let fail_on = args.fail_on.or(config.fail_on);
-    Ok(if unreachable {
+    let exit = if unreachable {
         Exit::SourceUnreachable
     } else if fail_on.is_some_and(|t| report.has_findings_at(t))
         || args
@@ -175,7 +175,12 @@ fn scan(args: &ScanArgs, env: &Environment) -> Result<Exit> {
         Exit::Findings
     } else {
         Exit::Clean
-    })
+    };
+    // The process ends next: freeing every parsed object one by one cost a sixth of the
+    // time of a 900-file scan, and the operating system takes the memory back at once.
+    std::mem::forget(report);
+    std::mem::forget(evidence);
+    Ok(exit)
 }
 
 fn evaluation_settings(args: &ScanArgs, config: &Config) -> Result<EvaluationSettings> {

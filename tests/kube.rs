@@ -861,7 +861,9 @@ async fn istio_objects_found_through_discovery_are_judged() {
 
     let kube = evidence.kube.as_ref().expect("kube");
     assert!(
-        kube.installed_apis.iter().any(|a| a.starts_with("security.istio.io")),
+        kube.installed_apis
+            .iter()
+            .any(|a| a.starts_with("security.istio.io")),
         "{:?}",
         kube.installed_apis
     );
@@ -872,7 +874,10 @@ async fn istio_objects_found_through_discovery_are_judged() {
             .any(|s| s.method == "GET" && s.target.contains("/apis/security.istio.io/v1/")),
         "the PeerAuthentications were listed"
     );
-    assert_eq!(report.outcome("NET-006").expect("NET-006").status, Status::Fail);
+    assert_eq!(
+        report.outcome("NET-006").expect("NET-006").status,
+        Status::Fail
+    );
     assert!(
         resources(&report, "NET-006")
             .iter()
@@ -886,7 +891,10 @@ async fn istio_objects_found_through_discovery_are_judged() {
     state.add(peer_authentication("istio-system", "default", "STRICT"));
     let (server, token) = serve(state, &[]).await;
     let (_, report) = evaluate(&options(server.kubeconfig(dir.path(), "q", &token))).await;
-    assert_eq!(report.outcome("NET-006").expect("NET-006").status, Status::Pass);
+    assert_eq!(
+        report.outcome("NET-006").expect("NET-006").status,
+        Status::Pass
+    );
 }
 
 #[tokio::test]

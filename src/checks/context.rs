@@ -14,6 +14,8 @@ pub struct Context<'e> {
     pub containers: Vec<ContainerProfile>,
     /// Labels every workload must carry (CMP-003), from configuration.
     pub required_labels: Vec<String>,
+    /// Policies and workloads of the network checks, built once on first use.
+    pub(crate) network: std::sync::OnceLock<crate::checks::network::Network<'e>>,
 }
 
 impl<'e> Context<'e> {
@@ -30,6 +32,7 @@ impl<'e> Context<'e> {
                 .iter()
                 .map(|l| (*l).to_string())
                 .collect(),
+            network: std::sync::OnceLock::new(),
         }
     }
 

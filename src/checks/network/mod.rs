@@ -184,13 +184,18 @@ fn foreign_policies(index: &PolicyIndex) -> Option<Evaluation> {
 }
 
 /// The manifests, their policy index and their workloads, built once per check.
-struct Network<'m> {
+pub(crate) struct Network<'m> {
     manifests: Vec<&'m Manifest>,
     index: PolicyIndex,
     workloads: Vec<Workload<'m>>,
 }
 
 impl<'m> Network<'m> {
+    /// The network model of `cx`, built on first use and shared by the checks after.
+    fn of<'c>(cx: &'c Context<'m>) -> &'c Network<'m> {
+        cx.network.get_or_init(|| Network::new(cx))
+    }
+
     fn new(cx: &Context<'m>) -> Self {
         let manifests: Vec<&Manifest> = cx.manifests().collect();
         let index = PolicyIndex::build(manifests.iter().map(|m| m.object()));
@@ -231,7 +236,7 @@ fn default_deny_egress(cx: &Context<'_>) -> Evaluation {
 
 /// Judges each namespace that holds workloads for a namespace-wide deny policy.
 fn default_deny(cx: &Context<'_>, direction: &str, denies: fn(&Policy) -> bool) -> Evaluation {
-    let net = Network::new(cx);
+    let net = Network::of(cx);
     if let Some(not_assessed) = foreign_policies(&net.index) {
         return not_assessed;
     }
@@ -288,7 +293,7 @@ fn namespace_identity(
 }
 
 fn unselected_workloads(cx: &Context<'_>) -> Evaluation {
-    let net = Network::new(cx);
+    let net = Network::of(cx);
     if let Some(not_assessed) = foreign_policies(&net.index) {
         return not_assessed;
     }

@@ -43,6 +43,9 @@ fn readme_sample_output_is_the_demo_summary() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_rampart"))
         .arg("--demo")
         .env("NO_COLOR", "1")
+        // No user configuration may change the summary.
+        .env("HOME", "/nonexistent")
+        .env("XDG_CONFIG_HOME", "/nonexistent")
         .stdin(std::process::Stdio::null())
         .output()
         .expect("the binary runs");

@@ -60,6 +60,44 @@ pub struct EvaluationSettings {
     pub only_new: bool,
 }
 
+/// Every check's outcome in catalogue order, at the severity given for it. Checks are pure
+/// and independent, so they run on every core, each worker taking every n-th check; on a
+/// large tree evaluation is a third of a scan.
+fn evaluate_catalogue(cx: &Context<'_>, severities: &[Severity]) -> Vec<Outcome> {
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(4);
+    let one = |index: usize| checks::evaluate(CATALOGUE[index], cx, severities[index]);
+    if workers < 2 {
+        return (0..CATALOGUE.len()).map(one).collect();
+    }
+    let mut slots: Vec<Option<Outcome>> = (0..CATALOGUE.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|first| {
+                scope.spawn(move || {
+                    (first..CATALOGUE.len())
+                        .step_by(workers)
+                        .map(|i| (i, one(i)))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        for handle in handles {
+            for (index, outcome) in handle.join().unwrap_or_default() {
+                slots[index] = Some(outcome);
+            }
+        }
+    });
+    // A worker that panicked left its checks empty; evaluating them again here lets the
+    // panic surface as it would without threads.
+    slots
+        .into_iter()
+        .enumerate()
+        .map(|(index, slot)| slot.unwrap_or_else(|| one(index)))
+        .collect()
+}
+
 impl Report {
     /// Evaluates the whole catalogue against `evidence` and grades it.
     pub fn evaluate(evidence: &Evidence, settings: &EvaluationSettings) -> Report {
@@ -70,19 +108,18 @@ impl Report {
         }
 
         let mut overrides = BTreeMap::new();
-        let mut outcomes: Vec<Outcome> = CATALOGUE
-            .iter()
-            .map(|check| {
-                let severity = match settings.severity_overrides.get(check.id) {
-                    Some(s) if *s != check.severity => {
-                        overrides.insert(check.id.to_string(), (check.severity, *s));
-                        *s
-                    }
-                    _ => check.severity,
-                };
-                checks::evaluate(check, &cx, severity)
-            })
-            .collect();
+        let mut severities = Vec::with_capacity(CATALOGUE.len());
+        for check in CATALOGUE {
+            let severity = match settings.severity_overrides.get(check.id) {
+                Some(s) if *s != check.severity => {
+                    overrides.insert(check.id.to_string(), (check.severity, *s));
+                    *s
+                }
+                _ => check.severity,
+            };
+            severities.push(severity);
+        }
+        let mut outcomes = evaluate_catalogue(&cx, &severities);
 
         // Suppressions act before grading, so suppressed findings leave the score.
         let mut warnings = settings.warnings.clone();

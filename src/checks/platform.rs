@@ -32,6 +32,15 @@ pub const PLATFORM_NAMESPACES: &[&str] = &[
     "flux-system",
 ];
 
+/// Checks of the cluster-wide controls themselves: mesh mTLS, runtime detection and its
+/// rules, metrics and log shipping, admission policy, the external secret manager and
+/// encryption at rest. Their objects live in platform namespaces by design (a mesh-wide
+/// PeerAuthentication in `istio-system`, Falco's rules in `falco`), and a weak setting there
+/// weakens every team's workloads, so these findings always count.
+const CLUSTER_CONTROL_CHECKS: &[&str] = &[
+    "NET-006", "MON-001", "MON-002", "MON-004", "MON-005", "CMP-001", "SEC-006", "SEC-007",
+];
+
 /// Whether `namespace` belongs to the platform rather than a team.
 pub fn is_platform(namespace: &str) -> bool {
     PLATFORM_NAMESPACES.contains(&namespace)
@@ -50,7 +59,10 @@ pub fn grade_apart(cx: &Context<'_>, outcome: &mut Outcome) {
     let Some(kube) = cx.evidence.kube.as_ref() else {
         return;
     };
-    if kube.include_platform || outcome.status != Status::Fail {
+    if kube.include_platform
+        || outcome.status != Status::Fail
+        || CLUSTER_CONTROL_CHECKS.contains(&outcome.check.id)
+    {
         return;
     }
     let mut apart = 0;

@@ -184,14 +184,15 @@ fn visit_in_parallel(
         }
         return;
     }
-    let chunk = entries.len().div_ceil(workers);
+    // Workers take every n-th entry rather than a contiguous run: the walk keeps a
+    // folder's files together, and one worker holding all the manifests while the other
+    // read the Dockerfiles left a core idle for most of a scan.
     let parts: Vec<FilesEvidence> = std::thread::scope(|scope| {
-        let handles: Vec<_> = entries
-            .chunks(chunk)
-            .map(|slice| {
+        let handles: Vec<_> = (0..workers)
+            .map(|first| {
                 scope.spawn(move || {
                     let mut part = FilesEvidence::default();
-                    for entry in slice {
+                    for entry in entries.iter().skip(first).step_by(workers) {
                         visit_entry(base, entry, options, &mut part);
                     }
                     part

@@ -575,7 +575,7 @@ fn area(report: &Report, score: &AreaScore) -> v1::AreaReport {
 /// Counts every finding of the area, shown or not, because counts are grading data.
 fn counts(report: &Report, area: Area) -> v1::Counts {
     let mut by_severity: BTreeMap<Severity, u64> = BTreeMap::new();
-    for finding in report.all_findings().into_iter().filter(|f| f.area == area) {
+    for finding in report.each_finding().filter(|f| f.area == area) {
         *by_severity.entry(finding.severity).or_insert(0) += 1;
     }
     let n = |s: Severity| by_severity.get(&s).copied().unwrap_or(0);

@@ -142,8 +142,7 @@ fn summary(out: &mut String, report: &Report) {
 /// Findings of one area and severity, shown or not: counts are grading data.
 fn count(report: &Report, area: Area, severity: Severity) -> usize {
     report
-        .all_findings()
-        .iter()
+        .each_finding()
         .filter(|f| f.area == area && f.severity == severity)
         .count()
 }
@@ -228,11 +227,7 @@ fn area_findings(out: &mut String, report: &Report, area: Area) {
 }
 
 fn count_all(report: &Report, area: Area) -> usize {
-    report
-        .all_findings()
-        .iter()
-        .filter(|f| f.area == area)
-        .count()
+    report.each_finding().filter(|f| f.area == area).count()
 }
 
 fn finding_row(out: &mut String, finding: &Finding) {

@@ -68,8 +68,7 @@ fn areas(out: &mut String, report: &Report) {
         };
         let counts = |s: Severity| {
             report
-                .all_findings()
-                .iter()
+                .each_finding()
                 .filter(|f| f.area == area && f.severity == s)
                 .count()
         };

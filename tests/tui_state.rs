@@ -80,6 +80,42 @@ fn search_is_live_counts_what_it_hides_and_escape_clears_it() {
 }
 
 #[test]
+fn typing_narrows_the_previous_result_and_backspace_widens_it_again() {
+    let mut typed = containers();
+    press(&mut typed, &[Action::StartSearch]);
+    let mut counts = Vec::new();
+    for c in "ro t".chars() {
+        press(&mut typed, &[Action::SearchChar(c)]);
+        counts.push(typed.rows.len());
+    }
+
+    // Each step matches what a fresh search for the same text matches, in the same order.
+    for (end, count) in ["r", "ro", "ro ", "ro t"].iter().zip(&counts) {
+        let mut fresh = containers();
+        fresh.filters.query = (*end).to_string();
+        fresh.refilter();
+        assert_eq!(fresh.rows.len(), *count, "after `{end}`");
+    }
+    let mut fresh = containers();
+    fresh.filters.query = "ro t".to_string();
+    fresh.refilter();
+    assert_eq!(fresh.rows, typed.rows);
+
+    press(
+        &mut typed,
+        &[Action::SearchBackspace, Action::SearchBackspace],
+    );
+    assert_eq!(typed.filters.query, "ro");
+    assert_eq!(
+        typed.rows.len(),
+        counts[1],
+        "a shorter query searches everything again"
+    );
+    press(&mut typed, &[Action::SearchCancel]);
+    assert_eq!(typed.rows.len(), 13);
+}
+
+#[test]
 fn fuzzy_search_matches_compact_subsequences_only() {
     assert!(app::fuzzy("ctr-010 container runs privileged", "privlgd"));
     assert!(app::fuzzy("ctr-010 container runs privileged", "ctr010"));

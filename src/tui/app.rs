@@ -270,6 +270,8 @@ pub struct App {
     pub size: (u16, u16),
     /// Where `e` writes the markdown report.
     pub export_path: PathBuf,
+    /// The last filtering's area, filters and result, reused while a search only grows.
+    narrowing: Option<(usize, Filters, Vec<usize>)>,
 }
 
 impl App {
@@ -308,6 +310,7 @@ impl App {
             message: None,
             size: (80, 24),
             export_path: PathBuf::from("rampart-report.md"),
+            narrowing: None,
         };
         app.set_report(report);
         app
@@ -320,6 +323,7 @@ impl App {
 
     /// Replaces the report (after a collection), keeping the place where possible.
     pub fn set_report(&mut self, report: Report) {
+        self.narrowing = None;
         let threshold = report.min_severity;
         let suppressed = report
             .suppressed_findings()
@@ -412,13 +416,35 @@ impl App {
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
-        let mut shown: Vec<usize> = self.by_area[self.area]
-            .iter()
-            .copied()
-            .filter(|i| self.keeps(*i, &terms))
-            .collect();
+        // A query that only grew (a key typed at its end) matches a subset of what the
+        // shorter one matched, in the same order, so only that result is searched again.
+        let narrowed = self.narrowing.as_ref().filter(|(area, filters, _)| {
+            *area == self.area
+                && !filters.query.is_empty()
+                && self.filters.query.starts_with(&filters.query)
+                && Filters {
+                    query: self.filters.query.clone(),
+                    ..filters.clone()
+                } == self.filters
+        });
+        let shown: Vec<usize> = match narrowed {
+            Some((_, _, previous)) => previous
+                .iter()
+                .copied()
+                .filter(|i| self.keeps(*i, &terms))
+                .collect(),
+            None => {
+                let mut all: Vec<usize> = self.by_area[self.area]
+                    .iter()
+                    .copied()
+                    .filter(|i| self.keeps(*i, &terms))
+                    .collect();
+                self.sort(&mut all);
+                all
+            }
+        };
         self.hidden = self.area_total() - shown.len();
-        self.sort(&mut shown);
+        self.narrowing = Some((self.area, self.filters.clone(), shown.clone()));
         self.rows = if self.filters.grouped {
             group(&self.findings, &shown)
         } else {

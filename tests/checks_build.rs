@@ -1,10 +1,11 @@
 //! Build and supply chain checks, driven through the real files source on fixture
 //! repositories under `tests/fixtures/build/<check>/<case>/`.
 
+mod harness;
+
 use std::path::{Path, PathBuf};
 
 use rampart::checks::{Outcome, Status};
-use rampart::evidence::Evidence;
 use rampart::report::{EvaluationSettings, Report};
 
 fn fixture(check: &str, case: &str) -> PathBuf {
@@ -16,16 +17,12 @@ fn fixture(check: &str, case: &str) -> PathBuf {
 
 /// The outcome of check `id` on the files under `root`.
 fn outcome_at(root: &Path, id: &str) -> Outcome {
-    let options = rampart::sources::files::FilesOptions::default();
-    let (files, record) = rampart::sources::files::collect(root, &options).expect("fixture");
+    let evidence = harness::files_evidence(root);
+    let skipped = &evidence.files.as_ref().expect("files").skipped;
     assert!(
-        files.skipped.is_empty(),
-        "fixture files were skipped: {:?}",
-        files.skipped
+        skipped.is_empty(),
+        "fixture files were skipped: {skipped:?}"
     );
-    let mut evidence = Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
-    evidence.files = Some(files);
-    evidence.sources.push(record);
     let report = Report::evaluate(&evidence, &EvaluationSettings::default());
     report.outcome(id).expect("the check is catalogued").clone()
 }

@@ -1,21 +1,13 @@
 //! Compliance and governance checks, driven through the real files source.
 
-use std::path::Path;
+mod harness;
 
 use rampart::checks::{Outcome, Status};
 use rampart::report::{EvaluationSettings, Report};
-use rampart::sources::files::FilesOptions;
 
 fn scan_with(fixture: &str, settings: &EvaluationSettings) -> Report {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/compliance")
-        .join(fixture);
-    let (files, record) = rampart::sources::files::collect(&dir, &FilesOptions::default())
-        .expect("the fixture is readable");
-    let mut ev = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
-    ev.files = Some(files);
-    ev.sources.push(record);
-    Report::evaluate(&ev, settings)
+    let dir = harness::fixture_path(&format!("compliance/{fixture}"));
+    Report::evaluate(&harness::files_evidence(&dir), settings)
 }
 
 fn scan(fixture: &str) -> Report {

@@ -1,27 +1,17 @@
 //! Container checks driven through the real files source, one fixture folder per check:
 //! `tests/fixtures/containers/<check-id>/{fail,pass}/`.
 
-use std::path::PathBuf;
+mod harness;
 
 use rampart::checks::{Outcome, Status};
 
 /// Collects one fixture folder and evaluates the catalogue on it.
 fn outcome(check: &str, case: &str) -> Outcome {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/containers")
-        .join(check)
-        .join(case);
-    let options = rampart::sources::files::FilesOptions::default();
-    let (files, record) =
-        rampart::sources::files::collect(&path, &options).expect("fixture folder is readable");
-    assert!(
-        files.skipped.is_empty(),
-        "{check}/{case}: {:?}",
-        files.skipped
-    );
-    let mut ev = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
-    ev.files = Some(files);
-    ev.sources.push(record);
+    let ev = harness::files_evidence(&harness::fixture_path(&format!(
+        "containers/{check}/{case}"
+    )));
+    let skipped = &ev.files.as_ref().expect("files").skipped;
+    assert!(skipped.is_empty(), "{check}/{case}: {skipped:?}");
     let settings = rampart::report::EvaluationSettings::default();
     let report = rampart::report::Report::evaluate(&ev, &settings);
     report

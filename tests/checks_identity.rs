@@ -1,18 +1,13 @@
 //! Identity and access checks against real fixtures through the files source.
 
+mod harness;
+
 use rampart::checks::Status;
 use rampart::report::Report;
 
 fn report(fixture: &str) -> Report {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/identity")
-        .join(fixture);
-    let (files, record) = rampart::sources::files::collect(&dir, &Default::default())
-        .expect("the fixture directory is readable");
-    let mut ev = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
-    ev.files = Some(files);
-    ev.sources.push(record);
-    Report::evaluate(&ev, &Default::default())
+    let evidence = harness::files_evidence(&harness::fixture_path(&format!("identity/{fixture}")));
+    Report::evaluate(&evidence, &Default::default())
 }
 
 /// Status, failed count and the `path:line` of each finding.

@@ -1,21 +1,16 @@
 //! Monitoring and incident response checks, driven through the real files source.
 
-use std::path::Path;
+mod harness;
 
 use rampart::checks::{Outcome, Status};
 use rampart::report::{EvaluationSettings, Report};
-use rampart::sources::files::FilesOptions;
 
 fn scan(fixture: &str) -> Report {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/monitoring")
-        .join(fixture);
-    let (files, record) = rampart::sources::files::collect(&dir, &FilesOptions::default())
-        .expect("the fixture is readable");
-    let mut ev = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
-    ev.files = Some(files);
-    ev.sources.push(record);
-    Report::evaluate(&ev, &EvaluationSettings::default())
+    let dir = harness::fixture_path(&format!("monitoring/{fixture}"));
+    Report::evaluate(
+        &harness::files_evidence(&dir),
+        &EvaluationSettings::default(),
+    )
 }
 
 fn outcome<'r>(report: &'r Report, id: &str) -> &'r Outcome {

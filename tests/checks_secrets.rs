@@ -6,6 +6,8 @@
 // Helpers of a test file panic on purpose: a failed setup is a failed test.
 #![allow(clippy::unwrap_used)]
 
+mod harness;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -253,13 +255,7 @@ fn write(root: &Path, files: &[(&str, String)]) {
 }
 
 fn collect(root: &Path) -> Evidence {
-    let (files, record) =
-        rampart::sources::files::collect(root, &rampart::sources::files::FilesOptions::default())
-            .unwrap();
-    let mut evidence = Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
-    evidence.files = Some(files);
-    evidence.sources.push(record);
-    evidence
+    harness::files_evidence(root)
 }
 
 /// The status of one check and its findings' messages, over a tree of `files`.

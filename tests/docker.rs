@@ -227,13 +227,10 @@ fn risky_and_hardened_containers_are_judged_and_no_secret_leaks() {
     let markdown = sandbox.path().join("report.md");
     let sarif = sandbox.path().join("report.sarif");
     let host = scope.host.clone();
-    let out = sandbox.run(
-        sandbox.path(),
+    let out = scan(
+        &sandbox,
+        &host,
         &[
-            "--sources",
-            "docker",
-            "--docker-host",
-            &host,
             "--json",
             "--save-evidence",
             bundle.to_str().expect("utf-8"),
@@ -388,17 +385,10 @@ fn build_arguments_and_env_secrets_in_built_images_fail_sec_002_without_leaking(
     let sandbox = Sandbox::new();
     let bundle = sandbox.path().join("bundle.json");
     let host = scope.host.clone();
-    let out = sandbox.run(
-        sandbox.path(),
-        &[
-            "--sources",
-            "docker",
-            "--docker-host",
-            &host,
-            "--json",
-            "--save-evidence",
-            bundle.to_str().expect("utf-8"),
-        ],
+    let out = scan(
+        &sandbox,
+        &host,
+        &["--json", "--save-evidence", bundle.to_str().expect("utf-8")],
     );
     out.expect_no_panic().expect_code(0);
     let report: Value = serde_json::from_str(&out.stdout).expect("json report");
@@ -462,17 +452,10 @@ fn the_saved_bundle_keeps_engine_json_and_replays_to_the_same_findings() {
     let sandbox = Sandbox::new();
     let bundle = sandbox.path().join("bundle.json");
     let host = scope.host.clone();
-    let live = sandbox.run(
-        sandbox.path(),
-        &[
-            "--sources",
-            "docker",
-            "--docker-host",
-            &host,
-            "--json",
-            "--save-evidence",
-            bundle.to_str().expect("utf-8"),
-        ],
+    let live = scan(
+        &sandbox,
+        &host,
+        &["--json", "--save-evidence", bundle.to_str().expect("utf-8")],
     );
     live.expect_code(0);
     let saved: Value =
@@ -518,10 +501,7 @@ fn a_missing_daemon_is_unavailable_and_exits_3_when_asked_for() {
     let sandbox = Sandbox::new();
     let socket = sandbox.path().join("absent.sock");
     let host = format!("unix://{}", socket.display());
-    let out = sandbox.run(
-        sandbox.path(),
-        &["--sources", "docker", "--docker-host", &host],
-    );
+    let out = scan(&sandbox, &host, &[]);
     out.expect_no_panic().expect_code(3);
     assert!(
         out.all()
@@ -537,10 +517,7 @@ fn a_daemon_that_went_away_leaves_a_dead_socket_and_rampart_survives() {
     // A socket file whose listener has gone, as a crashed dockerd leaves behind.
     drop(std::os::unix::net::UnixListener::bind(&socket).expect("bind"));
     let host = format!("unix://{}", socket.display());
-    let out = sandbox.run(
-        sandbox.path(),
-        &["--sources", "docker", "--docker-host", &host, "--json"],
-    );
+    let out = scan(&sandbox, &host, &["--json"]);
     out.expect_no_panic().expect_code(3);
     let report: Value = serde_json::from_str(&out.stdout).expect("json report");
     assert_eq!(report["sources"][0]["status"]["state"], "unavailable");
@@ -590,10 +567,7 @@ fn a_daemon_that_vanishes_after_answering_once_is_reported_not_fatal() {
     });
 
     let host = format!("unix://{}", socket.display());
-    let out = sandbox.run(
-        sandbox.path(),
-        &["--sources", "docker", "--docker-host", &host, "--json"],
-    );
+    let out = scan(&sandbox, &host, &["--json"]);
     server.join().expect("server thread");
     out.expect_no_panic().expect_code(3);
     let report: Value = serde_json::from_str(&out.stdout).expect("json report");
@@ -824,6 +798,13 @@ impl Drop for OwnDaemon {
 }
 
 /// Runs `rampart --sources docker --json` with the given environment.
+/// Runs `rampart --sources docker --docker-host HOST ARGS…` in the sandbox.
+fn scan(sandbox: &Sandbox, host: &str, args: &[&str]) -> harness::Outcome {
+    let mut all = vec!["--sources", "docker", "--docker-host", host];
+    all.extend_from_slice(args);
+    sandbox.run(sandbox.path(), &all)
+}
+
 fn scan_with_env(sandbox: &Sandbox, env: &[(&str, &str)], args: &[&str]) -> harness::Outcome {
     let mut command = sandbox.command(sandbox.path());
     command.envs(env.iter().copied());
@@ -1114,16 +1095,7 @@ fn a_container_removed_between_list_and_inspect_is_a_note_not_a_failure() {
             true
         }),
     );
-    let out = sandbox.run(
-        sandbox.path(),
-        &[
-            "--sources",
-            "docker",
-            "--docker-host",
-            &relay.host(),
-            "--json",
-        ],
-    );
+    let out = scan(&sandbox, &relay.host(), &["--json"]);
     out.expect_no_panic().expect_code(0);
     let report: Value = serde_json::from_str(&out.stdout).expect("json report");
     let source = &report["sources"][0];
@@ -1161,16 +1133,7 @@ fn a_daemon_stopped_in_the_middle_of_a_scan_leaves_a_partial_report() {
         }),
     );
 
-    let out = sandbox.run(
-        sandbox.path(),
-        &[
-            "--sources",
-            "docker",
-            "--docker-host",
-            &relay.host(),
-            "--json",
-        ],
-    );
+    let out = scan(&sandbox, &relay.host(), &["--json"]);
     out.expect_no_panic().expect_code(0);
     let report: Value = serde_json::from_str(&out.stdout).expect("json report");
     let source = &report["sources"][0];
@@ -1243,10 +1206,7 @@ fn an_enormous_environment_is_read_redacted_and_judged() {
 
     let sandbox = Sandbox::new();
     let host = scope.host.clone();
-    let out = sandbox.run(
-        sandbox.path(),
-        &["--sources", "docker", "--docker-host", &host, "--json"],
-    );
+    let out = scan(&sandbox, &host, &["--json"]);
     out.expect_no_panic().expect_code(0);
     assert!(!out.all().contains(&secret), "the password leaked");
     let report: Value = serde_json::from_str(&out.stdout).expect("json report");

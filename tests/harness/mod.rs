@@ -231,3 +231,21 @@ jobs:
 
 /// A Dockerfile without USER: a high CTR-001 finding.
 pub const ROOT_DOCKERFILE: &str = "FROM debian:12\nRUN true\n";
+
+/// `tests/fixtures/<relative>` in the source tree.
+pub fn fixture_path(relative: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(relative)
+}
+
+/// What the real files source collects from `root`, on a clock fixed at the Unix epoch.
+pub fn files_evidence(root: &Path) -> rampart::evidence::Evidence {
+    let options = rampart::sources::files::FilesOptions::default();
+    let (files, record) =
+        rampart::sources::files::collect(root, &options).expect("the fixture is readable");
+    let mut evidence = rampart::evidence::Evidence::new(time::OffsetDateTime::UNIX_EPOCH);
+    evidence.files = Some(files);
+    evidence.sources.push(record);
+    evidence
+}

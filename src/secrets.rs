@@ -481,10 +481,21 @@ pub fn detect(text: &str, syntax: Syntax) -> Vec<Detection> {
             hit.name = Some(name.clone());
         }
     }
-    for (name, range) in assignments {
-        let value = &text[range.clone()];
+    add_generic(&mut found, text, assignments, is_generic_secret);
+    found
+}
+
+/// Adds a generic detection for each assignment to a secret-looking name whose value
+/// `secret` accepts and that no detection already covers, then orders all by position.
+fn add_generic(
+    found: &mut Vec<Detection>,
+    text: &str,
+    named: Vec<(String, Range<usize>)>,
+    secret: impl Fn(&str) -> bool,
+) {
+    for (name, range) in named {
         let overlapping = found.iter().any(|d| overlaps(&d.range, &range));
-        if !overlapping && is_secret_name(&name) && is_generic_secret(value) {
+        if !overlapping && is_secret_name(&name) && secret(&text[range.clone()]) {
             found.push(Detection {
                 kind: GENERIC_KIND,
                 confidence: Confidence::Generic,
@@ -494,7 +505,6 @@ pub fn detect(text: &str, syntax: Syntax) -> Vec<Detection> {
         }
     }
     found.sort_by_key(|d| d.range.start);
-    found
 }
 
 /// Every known format in one automaton: a single pass over a text says which formats can
@@ -701,26 +711,12 @@ fn detect_known_sorted(text: &str) -> Vec<Detection> {
 /// precision. Used for embedded configuration files and free text.
 pub fn redact_text(text: &str) -> String {
     let mut found = detect_known(text);
-    let named = if NAME_HINT.is_match(text) {
-        assignments(text)
-    } else {
-        Vec::new()
-    };
+    // Only secret-looking names count here, and each holds a hint word.
+    let named = hinted_assignments(text);
     if found.is_empty() && named.is_empty() {
         return text.to_string();
     }
-    for (name, range) in named {
-        let overlapping = found.iter().any(|d| overlaps(&d.range, &range));
-        if !overlapping && is_secret_name(&name) && !is_placeholder(&text[range.clone()]) {
-            found.push(Detection {
-                kind: GENERIC_KIND,
-                confidence: Confidence::Generic,
-                name: Some(name),
-                range,
-            });
-        }
-    }
-    found.sort_by_key(|d| d.range.start);
+    add_generic(&mut found, text, named, |value| !is_placeholder(value));
     redact_detections(text, &found)
 }
 

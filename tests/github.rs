@@ -797,6 +797,17 @@ async fn a_rate_limit_that_does_not_reset_in_time_is_not_a_permission_problem() 
     }
 }
 
+/// Asserts the source was unavailable, its reason and its fix holding the given words.
+fn assert_unavailable(status: &SourceStatus, in_reason: &str, in_fix: &str) {
+    match status {
+        SourceStatus::Unavailable { reason, fix } => {
+            assert!(reason.contains(in_reason), "{reason}");
+            assert!(fix.contains(in_fix), "{fix}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn a_private_repository_without_a_token_is_unavailable_with_the_fix() {
     let server = Scenario::default()
@@ -805,13 +816,7 @@ async fn a_private_repository_without_a_token_is_unavailable_with_the_fix() {
         .await;
     let (github, record) = collect(&options(&server.uri(), false)).await;
     assert!(github.is_none());
-    match record.status {
-        SourceStatus::Unavailable { reason, fix } => {
-            assert!(reason.contains("private and no token"), "{reason}");
-            assert!(fix.contains("GITHUB_TOKEN"), "{fix}");
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_unavailable(&record.status, "private and no token", "GITHUB_TOKEN");
 }
 
 #[tokio::test]
@@ -900,13 +905,7 @@ async fn a_remote_that_is_not_github_is_a_note_not_a_panic() {
     };
     let (github, record) = collect(&opts).await;
     assert!(github.is_none());
-    match record.status {
-        SourceStatus::Unavailable { reason, fix } => {
-            assert!(reason.contains("gitlab.com, not GitHub"), "{reason}");
-            assert!(fix.contains("--repo"), "{fix}");
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_unavailable(&record.status, "gitlab.com, not GitHub", "--repo");
 }
 
 #[tokio::test]
@@ -988,13 +987,7 @@ async fn unknown_fields_nulls_and_many_pages_are_handled() {
 async fn an_unreachable_api_is_unavailable_naming_the_endpoint() {
     let (github, record) = collect(&options("http://127.0.0.1:9", true)).await;
     assert!(github.is_none());
-    match record.status {
-        SourceStatus::Unavailable { reason, fix } => {
-            assert!(reason.contains("http://127.0.0.1:9"), "{reason}");
-            assert!(fix.contains("GITHUB_API_URL"), "{fix}");
-        }
-        other => panic!("{other:?}"),
-    }
+    assert_unavailable(&record.status, "http://127.0.0.1:9", "GITHUB_API_URL");
 }
 
 #[test]

@@ -110,19 +110,16 @@ pub static IAM_012: Check = Check {
 };
 
 /// The apiserver's flags, or why they cannot be judged.
-fn plane<'e>(cx: &Context<'e>) -> Result<(&'e KubeEvidence, &'e ControlPlane), Evaluation> {
+fn plane<'e>(cx: &Context<'e>) -> Result<(&'e KubeEvidence, &'e ControlPlane), String> {
     let Some(kube) = cx.evidence.kube.as_ref() else {
-        return Err(Evaluation::NotAssessed(
-            "needs a live cluster (the kube source)".to_string(),
-        ));
+        return Err("needs a live cluster (the kube source)".to_string());
     };
     match &kube.control_plane {
         Some(plane) => Ok((kube, plane)),
-        None => Err(Evaluation::NotAssessed(
-            kube.control_plane_unknown
-                .clone()
-                .unwrap_or_else(|| "the kube-apiserver's flags were not read".to_string()),
-        )),
+        None => Err(kube
+            .control_plane_unknown
+            .clone()
+            .unwrap_or_else(|| "the kube-apiserver's flags were not read".to_string())),
     }
 }
 
@@ -130,7 +127,7 @@ fn plane<'e>(cx: &Context<'e>) -> Result<(&'e KubeEvidence, &'e ControlPlane), E
 fn judge(cx: &Context<'_>, failure: impl Fn(&ControlPlane) -> Option<String>) -> Evaluation {
     let (kube, plane) = match plane(cx) {
         Ok(found) => found,
-        Err(why) => return why,
+        Err(why) => return Evaluation::NotAssessed(why),
     };
     let findings = failure(plane)
         .map(|message| Draft {
@@ -163,10 +160,7 @@ fn apiserver(kube: &KubeEvidence, plane: &ControlPlane) -> Resource {
 /// node, out of the API's reach, so its providers are judged only when the repository
 /// holds it.
 pub(crate) fn encryption_flag(cx: &Context<'_>) -> Result<Option<Draft>, String> {
-    let (kube, plane) = plane(cx).map_err(|e| match e {
-        Evaluation::NotAssessed(why) => why,
-        _ => "the kube-apiserver's flags were not read".to_string(),
-    })?;
+    let (kube, plane) = plane(cx)?;
     if plane
         .flag("encryption-provider-config")
         .is_some_and(|p| !p.is_empty())

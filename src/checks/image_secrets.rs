@@ -98,12 +98,8 @@ fn carried_secret(name: &str, value: &str) -> Option<String> {
     if let Some(kind) = kinds.iter().find(|k| *k != secrets::GENERIC_KIND) {
         return Some(format!("a {}", kind.replace('-', " ")));
     }
-    let named = secrets::is_secret_name(name);
-    let secret = if secrets::is_redacted(bare) {
-        true
-    } else {
-        named && !secrets::is_placeholder(bare)
-    };
+    let secret = secrets::is_redacted(bare)
+        || (secrets::is_secret_name(name) && !secrets::is_placeholder(bare));
     secret.then(|| "a secret".to_string())
 }
 
@@ -124,7 +120,7 @@ fn shown(name: &str, value: &str) -> String {
 /// make`) or `BuildKit` (`ENV A=1`, `RUN |1 TOKEN=… /bin/sh -c make # buildkit`). The `|N`
 /// prefix of a `RUN` step lists the build arguments in scope with their values.
 fn history_problems(line: &str) -> Vec<Problem> {
-    let words = shell_words(line);
+    let words = super::secrets::shell_words(line);
     let mut rest: &[String] = &words;
     if rest.first().is_some_and(|w| w == "RUN") {
         rest = &rest[1..];
@@ -226,34 +222,6 @@ fn history_evidence(line: &str, flagged: &[&str]) -> String {
         cut.push('…');
     }
     cut
-}
-
-/// Splits on whitespace outside quotes and outside `[redacted …]` markers, so a marker
-/// stays one word.
-fn shell_words(text: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let (mut quote, mut bracket) = (None, 0usize);
-    for c in text.chars() {
-        match c {
-            '"' | '\'' if quote.is_none() && bracket == 0 => quote = Some(c),
-            c if Some(c) == quote => quote = None,
-            '[' if quote.is_none() => bracket += 1,
-            ']' if quote.is_none() => bracket = bracket.saturating_sub(1),
-            _ => {}
-        }
-        if c.is_whitespace() && quote.is_none() && bracket == 0 {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-        } else {
-            current.push(c);
-        }
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
 }
 
 #[cfg(test)]

@@ -242,17 +242,18 @@ fn docker_assignments(keyword: &str, arguments: &str) -> Vec<(String, Option<Str
         .collect()
 }
 
-/// Splits on whitespace outside quotes and outside `[redacted …]` markers.
-fn shell_words(text: &str) -> Vec<String> {
+/// Splits on whitespace outside quotes and outside `[redacted …]` markers, so a marker
+/// stays one word; brackets inside quotes and quotes inside a marker are plain text.
+pub(super) fn shell_words(text: &str) -> Vec<String> {
     let mut words = Vec::new();
     let mut current = String::new();
     let (mut quote, mut bracket) = (None, 0usize);
     for c in text.chars() {
         match c {
-            '"' | '\'' if quote.is_none() => quote = Some(c),
+            '"' | '\'' if quote.is_none() && bracket == 0 => quote = Some(c),
             c if Some(c) == quote => quote = None,
-            '[' => bracket += 1,
-            ']' => bracket = bracket.saturating_sub(1),
+            '[' if quote.is_none() => bracket += 1,
+            ']' if quote.is_none() => bracket = bracket.saturating_sub(1),
             _ => {}
         }
         if c.is_whitespace() && quote.is_none() && bracket == 0 {
